@@ -1,0 +1,3 @@
+from .user import LoginCode, User
+
+__all__ = ["LoginCode", "User"]

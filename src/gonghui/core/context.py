@@ -1,0 +1,5 @@
+"""Per-request context (client IP) available to domain code without passing it around."""
+
+from contextvars import ContextVar
+
+current_ip: ContextVar[str | None] = ContextVar("current_ip", default=None)

@@ -1,0 +1,118 @@
+"""Validators for Chinese identifiers, with messages in Chinese.
+
+- 公民身份号码 (GB 11643-1999): 17 digits + ISO 7064 MOD 11-2 check character;
+  birth date and sex are encoded in it and are cross-checked by callers.
+- 统一社会信用代码 (GB 32100-2015): 18 characters, check character MOD 31.
+- 行政区划代码 (GB/T 2260): six digits under a real province-level prefix.
+- 手机号码: mainland 11-digit mobile numbers.
+"""
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK = "10X98765432"
+
+# GB/T 2260 province-level codes (first two digits).
+PROVINCE_CODES = frozenset(
+    {
+        "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36",
+        "37", "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62",
+        "63", "64", "65", "71", "81", "82",
+    }
+)  # fmt: skip
+
+CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # no I, O, Z, S, V
+CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+CREDIT_RE = re.compile(
+    r"^[1-9ANY][1-9]\d{6}[0-9A-HJ-NPQRTUWXY]{10}$"
+)  # 登记部门, 类别, 区划, 主体, 校验
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def id_check_char(first17: str) -> str:
+    total = sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS, strict=True))
+    return ID_CHECK[total % 11]
+
+
+@dataclass(frozen=True)
+class IdInfo:
+    number: str
+    birth_date: dt.date
+    sex: str  # "M" or "F"
+    division: str
+
+
+def normalize_id_number(value: str) -> str:
+    return (value or "").strip().replace(" ", "").upper()
+
+
+def parse_id_number(value: str) -> IdInfo:
+    """Validate a GB 11643 citizen ID number and return what it encodes."""
+    number = normalize_id_number(value)
+    if not number:
+        raise ValidationError("证件号码不能为空", code="required")
+    if not re.fullmatch(r"\d{17}[\dX]", number):
+        raise ValidationError("身份证号码应为18位，前17位为数字，末位为数字或X", code="format")
+    if number[:2] not in PROVINCE_CODES:
+        raise ValidationError("身份证号码的地区码无效", code="division")
+    try:
+        birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        raise ValidationError("身份证号码中的出生日期无效", code="birth_date") from None
+    if birth.year < 1900 or birth > dt.date.today():
+        raise ValidationError("身份证号码中的出生日期无效", code="birth_date")
+    if id_check_char(number[:17]) != number[17]:
+        raise ValidationError("身份证号码校验位错误", code="check_digit")
+    sex = "M" if int(number[16]) % 2 == 1 else "F"
+    return IdInfo(number=number, birth_date=birth, sex=sex, division=number[:6])
+
+
+def validate_id_number(value: str) -> None:
+    parse_id_number(value)
+
+
+def credit_check_char(first17: str) -> str:
+    total = sum(CREDIT_CHARS.index(c) * w for c, w in zip(first17, CREDIT_WEIGHTS, strict=True))
+    return CREDIT_CHARS[(31 - total % 31) % 31]
+
+
+def normalize_credit_code(value: str) -> str:
+    return (value or "").strip().replace(" ", "").upper()
+
+
+def validate_credit_code(value: str) -> None:
+    code = normalize_credit_code(value)
+    if not code:
+        raise ValidationError("统一社会信用代码不能为空", code="required")
+    if not CREDIT_RE.match(code):
+        raise ValidationError(
+            "统一社会信用代码应为18位，由数字和大写字母（不含I、O、Z、S、V）组成",
+            code="format",
+        )
+    if credit_check_char(code[:17]) != code[17]:
+        raise ValidationError("统一社会信用代码校验位错误", code="check_char")
+
+
+def normalize_mobile(value: str) -> str:
+    v = re.sub(r"[\s-]", "", str(value or ""))
+    if v.startswith("+86"):
+        v = v[3:]
+    elif v.startswith("86") and len(v) == 13:
+        v = v[2:]
+    return v
+
+
+def validate_mobile(value: str) -> None:
+    if not MOBILE_RE.match(normalize_mobile(value)):
+        raise ValidationError("手机号码应为以1开头的11位数字", code="mobile")
+
+
+def validate_division_code(value: str) -> None:
+    if not re.fullmatch(r"\d{6}", value or "") or value[:2] not in PROVINCE_CODES:
+        raise ValidationError("行政区划代码应为6位数字且省级代码有效（GB/T 2260）", code="division")
+    if value[2:4] == "00" and value[4:6] != "00":
+        raise ValidationError("行政区划代码无效：县级代码不能挂在省级代码下", code="division")

@@ -1,0 +1,153 @@
+"""People (职工) and their union membership (会籍), with its change log."""
+
+from django.db import models
+from django.db.models import Q
+
+from gonghui.core.fields import EncryptedTextField
+from gonghui.core.masking import mask_id_number, mask_mobile
+
+from ..enums import (
+    ChangeKind,
+    Education,
+    HouseholdType,
+    IdType,
+    MembershipStatus,
+    PoliticalStatus,
+    Sex,
+    SkillLevel,
+)
+from .org import Enterprise, OrgUnit, ScopedQuerySet
+
+
+class PersonQuerySet(ScopedQuerySet):
+    scope_kind = "person"
+
+
+class Person(models.Model):
+    """A natural person. ID and mobile numbers are encrypted; digests allow exact lookup."""
+
+    name = models.CharField("姓名", max_length=50, db_index=True)
+    id_type = models.CharField(
+        "证件类型", max_length=16, choices=IdType.choices, default=IdType.RESIDENT
+    )
+    id_number = EncryptedTextField("证件号码")
+    id_digest = models.CharField(max_length=64, editable=False)
+    sex = models.CharField("性别", max_length=1, choices=Sex.choices)
+    birth_date = models.DateField("出生日期")
+    ethnicity = models.CharField("民族", max_length=16, blank=True)
+    education = models.CharField("学历", max_length=16, choices=Education.choices, blank=True)
+    skill_level = models.CharField("技能等级", max_length=8, choices=SkillLevel.choices, blank=True)
+    mobile = EncryptedTextField("移动电话", blank=True)
+    mobile_digest = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    household_type = models.CharField(
+        "户籍类型", max_length=8, choices=HouseholdType.choices, blank=True
+    )
+    political_status = models.CharField(
+        "政治面貌", max_length=16, choices=PoliticalStatus.choices, blank=True
+    )
+    is_migrant_worker = models.BooleanField("是否农民工", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = "职工"
+        verbose_name_plural = "职工"
+        constraints = [
+            models.UniqueConstraint(fields=["id_type", "id_digest"], name="person_unique_id")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def id_number_masked(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def mobile_masked(self) -> str:
+        return mask_mobile(self.mobile)
+
+
+class MembershipQuerySet(ScopedQuerySet):
+    scope_kind = "membership"
+
+    def active(self):
+        return self.filter(status=MembershipStatus.ACTIVE)
+
+
+class Membership(models.Model):
+    """One stint of a person in one member-holding union. A transfer closes it and opens
+    another, so history is kept, never overwritten."""
+
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="memberships", verbose_name="职工"
+    )
+    union = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="memberships", verbose_name="基层工会"
+    )
+    enterprise = models.ForeignKey(
+        Enterprise, null=True, blank=True, on_delete=models.PROTECT, related_name="memberships",
+        verbose_name="工作单位",
+    )  # fmt: skip
+    card_number = models.CharField("会员证号", max_length=32, null=True, blank=True)
+    status = models.CharField(
+        "会籍状态", max_length=16, choices=MembershipStatus.choices, default=MembershipStatus.ACTIVE
+    )
+    joined_on = models.DateField("入会日期")
+    left_on = models.DateField("离会日期", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-joined_on", "-id"]
+        verbose_name = "会籍"
+        verbose_name_plural = "会籍"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(status=MembershipStatus.ACTIVE),
+                name="membership_one_active_per_person",
+                violation_error_message="该职工已有在会会籍",
+            ),
+            models.UniqueConstraint(
+                fields=["card_number"],
+                condition=Q(status=MembershipStatus.ACTIVE, card_number__isnull=False),
+                name="membership_active_card_unique",
+                violation_error_message="会员证号已被使用",
+            ),
+        ]
+        indexes = [models.Index(fields=["union", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.person} @ {self.union}"
+
+
+class MembershipChange(models.Model):
+    """会籍变化: 入会 / 转会 / 退会, with date and reason. Append-only by convention."""
+
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="membership_changes", verbose_name="职工"
+    )
+    kind = models.CharField("会籍变化类型", max_length=16, choices=ChangeKind.choices)
+    date = models.DateField("会籍变化日期")
+    reason = models.CharField("会籍变化原因", max_length=200, blank=True)
+    from_membership = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    to_membership = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_label = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = "会籍变化"
+        verbose_name_plural = "会籍变化"
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.get_kind_display()} {self.date}"

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from .views import portal
+
+app_name = "portal"
+urlpatterns = [
+    path("", portal.profile, name="profile"),
+]

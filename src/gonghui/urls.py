@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from gonghui.api import api
+from gonghui.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("gonghui.accounts.urls")),
+    path("me/", include("gonghui.orgs.urls_portal")),
+    path("console/imports/", include("gonghui.orgs.urls_imports")),
+    path("console/", include("gonghui.orgs.urls_console")),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,71 @@
+"""Shared fixtures: a small county tree with one user per role, in and out of scope.
+
+Tree:
+    county (海盐县总工会)
+    ├── town_a (武原街道总工会)
+    │   └── union_a (基层工会 A)  ← enterprise_a, member_a
+    └── town_b (沈荡镇总工会)
+        └── union_b (基层工会 B)  ← enterprise_b, member_b
+"""
+
+from types import SimpleNamespace
+
+import pytest
+
+from gonghui.orgs.domain.units import register_department
+from gonghui.orgs.enums import OrgKind, Role
+
+from .factories import (
+    EnterpriseFactory,
+    MembershipFactory,
+    PersonFactory,
+    make_user,
+    org_unit,
+    user_with_role,
+)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2 at full strength makes every fixture user cost ~0.5 s; policy checks still run.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def county(db):
+    return _county()
+
+
+def _county():
+    county = org_unit(None, OrgKind.COUNTY, "海盐县总工会")
+    town_a = org_unit(county, OrgKind.TOWN, "武原街道总工会")
+    town_b = org_unit(county, OrgKind.TOWN, "沈荡镇总工会")
+    union_a = org_unit(town_a, OrgKind.GRASSROOTS, "基层工会A")
+    union_b = org_unit(town_b, OrgKind.GRASSROOTS, "基层工会B")
+    ent_a = EnterpriseFactory(union=union_a)
+    ent_b = EnterpriseFactory(union=union_b)
+    dept = register_department(county, name="县人力资源和社会保障局")
+    member_a = MembershipFactory(union=union_a, enterprise=ent_a, person=PersonFactory(name="张三"))
+    member_b = MembershipFactory(union=union_b, enterprise=ent_b, person=PersonFactory(name="李四"))
+    worker_a = make_user("worker_a", person=member_a.person, display_name="张三")
+    t = SimpleNamespace(
+        county=county, town_a=town_a, town_b=town_b, union_a=union_a, union_b=union_b,
+        ent_a=ent_a, ent_b=ent_b, dept=dept, member_a=member_a, member_b=member_b,
+        worker_a=worker_a,
+    )  # fmt: skip
+    t.users = {
+        "federation_staff": user_with_role(Role.FEDERATION_STAFF, county, username="staff"),
+        "town_staff_a": user_with_role(Role.FEDERATION_STAFF, town_a, username="town_staff_a"),
+        "union_officer_a": user_with_role(Role.UNION_OFFICER, union_a, username="officer_a"),
+        "enterprise_contact_a": user_with_role(
+            Role.ENTERPRISE_CONTACT, union_a, enterprise=ent_a, username="contact_a"
+        ),
+        "department_liaison": user_with_role(
+            Role.DEPARTMENT_LIAISON, county, department=dept, username="liaison"
+        ),
+        "trainer": user_with_role(Role.TRAINER, county, username="trainer"),
+        "auditor": user_with_role(Role.AUDITOR, county, username="auditor"),
+        "worker_a": worker_a,
+        "nobody": make_user("nobody"),
+    }
+    return t
