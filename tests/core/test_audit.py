@@ -1,0 +1,52 @@
+import pytest
+from django.db import DatabaseError, connection, transaction
+
+from gonghui.core.domain import audit
+from gonghui.core.models import AuditEvent
+from gonghui.core.models.audit import AppendOnlyError
+
+
+@pytest.fixture
+def event(db):
+    return audit.record("test.action", detail="手机13812345678", ip="10.0.0.1")
+
+
+def test_record_masks_and_keeps_context(event):
+    event.refresh_from_db()
+    assert event.detail == "手机138****5678"
+    assert event.actor_label == "系统"
+    assert event.ip == "10.0.0.1"
+    assert event.result == "ok"
+
+
+def test_model_refuses_update_and_delete(event):
+    event.action = "changed"
+    with pytest.raises(AppendOnlyError):
+        event.save()
+    with pytest.raises(AppendOnlyError):
+        event.delete()
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.filter(pk=event.pk).update(action="x")
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.all().delete()
+    assert AuditEvent.objects.get(pk=event.pk).action == "test.action"
+
+
+def test_database_refuses_raw_update_and_delete(event):
+    for sql in (
+        "UPDATE core_auditevent SET action = 'x' WHERE id = %s",
+        "DELETE FROM core_auditevent WHERE id = %s",
+    ):
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, [event.pk])
+    assert AuditEvent.objects.get(pk=event.pk).action == "test.action"
+
+
+def test_only_auditors_read_the_log(county):
+    t = county
+    assert AuditEvent.objects.restrict(t.users["auditor"]).count() == AuditEvent.objects.count()
+    assert AuditEvent.objects.count() > 0
+    for name in ("federation_staff", "union_officer_a", "worker_a", "nobody"):
+        assert AuditEvent.objects.restrict(t.users[name]).count() == 0
+    assert t.users["auditor"].has_perm("core.view_auditevent")
+    assert not t.users["federation_staff"].has_perm("core.view_auditevent")
