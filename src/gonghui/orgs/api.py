@@ -1,7 +1,7 @@
 """Orgs API: the tree, enterprises, members, roles and tokens, all scoped by ``restrict``."""
 
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from .domain import access, people, units
@@ -71,14 +71,14 @@ def create_unit(request, payload: OrgUnitIn):
         parent, name=payload.name, kind=payload.kind, division_code=payload.division_code,
         actor=request.auth,
     )  # fmt: skip
-    return 201, unit
+    return Status(201, unit)
 
 
 @router.delete("/units/{unit_id}", response={204: None}, summary="删除组织")
 def delete_unit(request, unit_id: int):
     unit = get_object_or_404(OrgUnit.objects.restrict(request.auth, "view"), pk=unit_id)
     units.delete_org_unit(unit, actor=request.auth)
-    return 204, None
+    return Status(204, None)
 
 
 class EnterpriseFilter(Schema):
@@ -101,7 +101,7 @@ def list_enterprises(request, filters: Query[EnterpriseFilter]):
 def create_enterprise(request, payload: EnterpriseIn):
     union = get_object_or_404(OrgUnit.objects.restrict(request.auth, "view"), pk=payload.union_id)
     data = payload.dict(exclude={"union_id"})
-    return 201, units.register_enterprise(union, actor=request.auth, **data)
+    return Status(201, units.register_enterprise(union, actor=request.auth, **data))
 
 
 class MemberFilter(Schema):
@@ -140,7 +140,7 @@ def create_member(request, payload: MemberIn):
         union, actor=request.auth, joined_on=payload.joined_on, enterprise=enterprise,
         card_number=payload.card_number, **data,
     )  # fmt: skip
-    return 201, membership
+    return Status(201, membership)
 
 
 @router.post("/members/{member_id}/transfer", response=MemberOut, summary="转会")
@@ -201,14 +201,14 @@ def create_role(request, payload: RoleIn):
         user, role=payload.role, org_unit=unit, actor=request.auth,
         enterprise=enterprise, department=department,
     )  # fmt: skip
-    return 201, ra
+    return Status(201, ra)
 
 
 @router.delete("/roles/{role_id}", response={204: None}, summary="撤销角色")
 def delete_role(request, role_id: int):
     ra = get_object_or_404(RoleAssignment.objects.restrict(request.auth, "view"), pk=role_id)
     access.revoke_role(ra, actor=request.auth)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/tokens", response=list[TokenOut], summary="API令牌列表")
@@ -224,7 +224,7 @@ def create_token(request, payload: TokenIn):
         unit, name=payload.name, role=payload.role, actor=request.auth
     )
     out = TokenOut.from_orm(token).dict()
-    return 201, {**out, "key": key}
+    return Status(201, {**out, "key": key})
 
 
 @router.post("/tokens/{token_id}/revoke", response=TokenOut, summary="吊销API令牌")

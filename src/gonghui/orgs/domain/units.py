@@ -1,5 +1,6 @@
 """Writes on the organisation tree, enterprises and departments."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from gonghui.core.domain import audit
@@ -130,7 +131,11 @@ def register_enterprise(
         union=union, name=(name or "").strip(), credit_code=code, industry=industry,
         address=address, headcount=headcount,
     )  # fmt: skip
-    ent.full_clean(validate_unique=False)
+    try:
+        ent.full_clean(validate_unique=False)
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise DomainError(messages[0], field=field) from None
     if Enterprise.objects.filter(credit_code=code).exists():
         raise DomainError("该统一社会信用代码已登记", field="credit_code")
     ent.save()
