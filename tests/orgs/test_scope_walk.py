@@ -1,0 +1,176 @@
+"""Walk every API operation with every role against records outside the role's subtree.
+
+A second county (平湖, every name containing "平湖") sits beside the fixture county
+(海盐). No role held in 海盐 may read anything of 平湖 or change it: every response is
+checked not to contain "平湖", and every table is compared before and after each write.
+The list of operations below must cover the OpenAPI schema, so a new endpoint cannot
+slip past this test.
+"""
+
+import datetime as dt
+
+import pytest
+
+from gonghui.orgs.domain.access import issue_api_token
+from gonghui.orgs.domain.units import register_department
+from gonghui.orgs.enums import OrgKind, Role
+from gonghui.orgs.models import (
+    ApiToken,
+    Department,
+    Enterprise,
+    Membership,
+    MembershipChange,
+    OrgUnit,
+    Person,
+    RoleAssignment,
+)
+
+from ..factories import (
+    EnterpriseFactory,
+    MembershipFactory,
+    PersonFactory,
+    make_id_number,
+    org_unit,
+    user_with_role,
+)
+
+MARK = "平湖"
+
+
+@pytest.fixture
+def world(county):
+    t = county
+    root = org_unit(None, OrgKind.COUNTY, "平湖市总工会")
+    town = org_unit(root, OrgKind.TOWN, "平湖当湖街道总工会")
+    union = org_unit(town, OrgKind.GRASSROOTS, "平湖某厂工会")
+    ent = EnterpriseFactory(union=union, name="平湖某厂有限公司")
+    dept = register_department(root, name="平湖市人社局")
+    member = MembershipFactory(union=union, enterprise=ent, person=PersonFactory(name="平湖甲"))
+    other_staff = user_with_role(Role.FEDERATION_STAFF, root, username="平湖staff")
+    role = RoleAssignment.objects.get(user=other_staff)
+    token, _ = issue_api_token(root, name="平湖系统", role=Role.AUDITOR, actor=None)
+    t.other = dict(
+        root=root, town=town, union=union, ent=ent, dept=dept, member=member,
+        person=member.person, role=role, token=token, user=other_staff,
+    )  # fmt: skip
+    _tok, key = issue_api_token(t.town_a, name="海盐接入", role=Role.FEDERATION_STAFF, actor=None)
+    t.token_key = key
+    return t
+
+
+def _operations(o):
+    """(method, path, json body) for every API operation, aimed at 平湖's records."""
+    return [
+        ("GET", "/api/me", None),
+        ("GET", "/api/orgs/units", None),
+        ("GET", f"/api/orgs/units/{o['union'].pk}", None),
+        ("POST", "/api/orgs/units",
+         {"parent_id": o["town"].pk, "name": "越权工会", "kind": "grassroots"}),
+        ("DELETE", f"/api/orgs/units/{o['union'].pk}", None),
+        ("GET", "/api/orgs/enterprises", None),
+        ("POST", "/api/orgs/enterprises",
+         {"union_id": o["union"].pk, "name": "越权企业", "credit_code": "91350100M000100Y43"}),
+        ("GET", "/api/orgs/members", None),
+        ("GET", f"/api/orgs/members?union_id={o['union'].pk}", None),
+        ("GET", f"/api/orgs/members/{o['member'].pk}", None),
+        ("POST", "/api/orgs/members",
+         {"union_id": o["union"].pk, "joined_on": "2025-01-01", "name": "越权",
+          "id_number": make_id_number(dt.date(1990, 2, 2), "M")}),
+        ("POST", f"/api/orgs/members/{o['member'].pk}/transfer",
+         {"to_union_id": o["union"].pk, "date": "2025-01-01"}),
+        ("POST", f"/api/orgs/members/{o['member'].pk}/withdraw", {"date": "2025-01-01"}),
+        ("GET", f"/api/orgs/people/{o['person'].pk}/pii?field=id_number", None),
+        ("GET", f"/api/orgs/people/{o['person'].pk}/pii?field=mobile", None),
+        ("GET", "/api/orgs/roles", None),
+        ("POST", "/api/orgs/roles",
+         {"user_id": o["user"].pk, "role": "auditor", "org_unit_id": o["root"].pk}),
+        ("DELETE", f"/api/orgs/roles/{o['role'].pk}", None),
+        ("GET", "/api/orgs/tokens", None),
+        ("POST", "/api/orgs/tokens",
+         {"name": "越权令牌", "org_unit_id": o["root"].pk, "role": "auditor"}),
+        ("POST", f"/api/orgs/tokens/{o['token'].pk}/revoke", None),
+    ]  # fmt: skip
+
+
+def _fingerprint():
+    models = [OrgUnit, Enterprise, Department, Person, Membership, MembershipChange,
+              RoleAssignment]  # fmt: skip
+    rows = {m.__name__: sorted(m.objects.values_list()) for m in models}
+    rows["ApiToken"] = sorted(ApiToken.objects.values_list("id", "name", "revoked_at"))
+    return rows
+
+
+def _call(client, method, path, body, headers):
+    kwargs = {"content_type": "application/json", **headers}
+    if method == "GET":
+        return client.get(path, **headers)
+    if method == "DELETE":
+        return client.delete(path, **headers)
+    return client.post(path, body or {}, **kwargs)
+
+
+def test_walk_covers_every_api_operation(client, world):
+    schema = client.get("/api/openapi.json").json()
+    documented = {(method.upper(), path) for path, ops in schema["paths"].items() for method in ops}
+    walked = set()
+    for method, path, _ in _operations(world.other):
+        template = path.split("?")[0]
+        for ident in ("/units/", "/members/", "/people/", "/roles/", "/tokens/"):
+            if ident in template:
+                head, tail = template.split(ident, 1)
+                rest = tail.split("/", 1)
+                param = {"/units/": "unit_id", "/members/": "member_id", "/people/": "person_id",
+                         "/roles/": "role_id", "/tokens/": "token_id"}[ident]  # fmt: skip
+                template = (
+                    head + ident + "{" + param + "}" + ("/" + rest[1] if len(rest) > 1 else "")
+                )
+        walked.add((method, template))
+    assert documented == walked
+
+
+ROLE_USERS = [
+    "federation_staff", "town_staff_a", "union_officer_a", "enterprise_contact_a",
+    "department_liaison", "trainer", "auditor", "worker_a", "nobody",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("who", [*ROLE_USERS, "api_token", "anonymous"])
+def test_nothing_outside_the_subtree_is_readable_or_writable(client, world, who):
+    headers = {}
+    if who == "api_token":
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {world.token_key}"}
+    elif who != "anonymous":
+        client.force_login(world.users[who])
+    for method, path, body in _operations(world.other):
+        before = _fingerprint()
+        res = _call(client, method, path, body, headers)
+        text = res.content.decode()
+        assert MARK not in text, (who, method, path, res.status_code, text[:300])
+        if method != "GET":
+            assert res.status_code in (401, 403, 404), (who, method, path, res.status_code, text)
+            assert _fingerprint() == before, (who, method, path)
+        elif "{" not in path and path.rstrip("/").split("/")[-1].isdigit():
+            assert res.status_code in (401, 403, 404), (who, method, path)
+
+
+def test_in_scope_lists_match_restrict(client, world):
+    """The positive side: each role's API lists are exactly its restricted querysets."""
+    for who in ROLE_USERS:
+        user = world.users[who]
+        client.force_login(user)
+        for path, qs, key in (
+            ("/api/orgs/units?page_size=200", OrgUnit.objects.restrict(user), "id"),
+            ("/api/orgs/members?page_size=200", Membership.objects.restrict(user).active(), "id"),
+            ("/api/orgs/enterprises?page_size=200", Enterprise.objects.restrict(user), "id"),
+        ):
+            res = client.get(path)
+            assert res.status_code == 200, (who, path)
+            got = sorted(item[key] for item in res.json()["items"])
+            assert got == sorted(qs.values_list("pk", flat=True)), (who, path)
+    expected_members = {
+        "federation_staff": 2, "town_staff_a": 1, "union_officer_a": 1,
+        "enterprise_contact_a": 1, "auditor": 2, "worker_a": 1,
+        "department_liaison": 0, "trainer": 0, "nobody": 0,
+    }  # fmt: skip
+    for who, n in expected_members.items():
+        assert Membership.objects.restrict(world.users[who]).count() == n, who
