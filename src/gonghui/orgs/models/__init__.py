@@ -1,4 +1,5 @@
 from .access import ApiToken, RoleAssignment
+from .imports import ImportStatus, RosterImport
 from .org import Department, Enterprise, OrgUnit
 from .people import Membership, MembershipChange, Person
 
@@ -6,9 +7,11 @@ __all__ = [
     "ApiToken",
     "Department",
     "Enterprise",
+    "ImportStatus",
     "Membership",
     "MembershipChange",
     "OrgUnit",
     "Person",
     "RoleAssignment",
+    "RosterImport",
 ]

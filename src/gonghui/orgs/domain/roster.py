@@ -1,0 +1,1174 @@
+"""Roster import (名册导入) and export (名册导出).
+
+Import pipeline, shared by the preview and the real import:
+
+1. ``read_table`` opens an .xlsx/.xls (python-calamine) or a .csv (UTF-8 with or without
+   BOM, or GBK), finds the header row and yields data rows; file-level problems (not a
+   spreadsheet, empty, missing headers, too many rows, too large) raise ``DomainError``
+   before anything is stored.
+2. Rows are validated in chunks of ``BATCH_ROWS`` with precomputed lookups: the caller's
+   member-holding units and their enterprises once per import, existing people, active
+   memberships and card numbers once per chunk.
+3. On confirmation the same pass writes the valid rows with ``bulk_create`` /
+   ``bulk_update`` per chunk, all inside ONE transaction: a failure leaves nothing written.
+
+States: uploaded → validating → previewed → importing → done / failed, moved only by
+``transition``, each step audited. One audit row per import carries the counts.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import logging
+import re
+import tempfile
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from gonghui.core import crypto
+from gonghui.core.domain import audit
+from gonghui.core.masking import mask_id_number, mask_mobile
+from gonghui.core.models import AuditEvent
+from gonghui.core.validators import normalize_id_number
+
+from ..enums import (
+    MEMBER_HOLDING_KINDS,
+    ChangeKind,
+    Education,
+    HouseholdType,
+    IdType,
+    MembershipStatus,
+    PoliticalStatus,
+    Sex,
+    SkillLevel,
+)
+from ..models import (
+    Enterprise,
+    ImportStatus,
+    Membership,
+    MembershipChange,
+    OrgUnit,
+    Person,
+    RosterImport,
+)
+from ..rules import roles_for
+from .errors import DomainError, PermissionDeniedError
+from .people import clean_person_fields
+from .queries import member_list
+from .scope import Principal, principal_for
+
+logger = logging.getLogger(__name__)
+
+#: Rows validated (and written) per chunk; one lookup query of each kind per chunk.
+BATCH_ROWS = 2000
+#: How many rejected rows the preview lists.
+PREVIEW_REJECTED = 20
+#: Rows scanned for the header row (a title line above the headers is common).
+HEADER_SCAN_ROWS = 10
+UPLOAD_DIR = "imports"
+
+# -- columns -------------------------------------------------------------------------
+
+#: Template header → internal key. The first 16 are the common roster template.
+TEMPLATE_COLUMNS: dict[str, str] = {
+    "姓名": "name",
+    "性别": "sex",
+    "出生日期": "birth_date",
+    "民族": "ethnicity",
+    "证件类型": "id_type",
+    "证件号码": "id_number",
+    "学历": "education",
+    "技能等级": "skill_level",
+    "移动电话": "mobile",
+    "户籍类型": "household_type",
+    "政治面貌": "political_status",
+    "工作单位": "enterprise",
+    "是否农民工": "is_migrant_worker",
+    "会籍变化类型": "change_kind",
+    "会籍变化日期": "change_date",
+    "会籍变化原因": "reason",
+}
+PLACEMENT_COLUMNS: dict[str, str] = {
+    "所属工会": "union",
+    "会员证号": "card_number",
+    "入会日期": "joined_on",
+}
+ALL_COLUMNS = {**TEMPLATE_COLUMNS, **PLACEMENT_COLUMNS}
+#: The columns of a downloadable blank template, in order.
+TEMPLATE_HEADERS = ["所属工会", *TEMPLATE_COLUMNS, "会员证号", "入会日期"]
+ERROR_COLUMN = "错误原因"
+
+
+def _labels(choices, **aliases: str) -> dict[str, str]:
+    out = {label: value for value, label in choices.choices}
+    out.update(aliases)
+    return out
+
+
+SEX_LABELS = _labels(Sex, 男性="M", 女性="F")
+ID_TYPE_LABELS = _labels(IdType, 身份证="resident", 居民身份证号="resident")
+EDUCATION_LABELS = _labels(
+    Education, 中专="vocational", 技校="vocational", 职高="vocational",
+    大学专科="college", 专科="college", 大学本科="bachelor", 研究生="master",
+    硕士研究生="master", 博士研究生="doctor",
+)  # fmt: skip
+SKILL_LABELS = _labels(SkillLevel)
+HOUSEHOLD_LABELS = _labels(HouseholdType, 非农业="urban", 农业="rural")
+POLITICAL_LABELS = _labels(
+    PoliticalStatus, 党员="cpc", 预备党员="probationary", 团员="cyl", 共青团员="cyl"
+)
+YES_NO = {"是": True, "否": False, "Y": True, "N": False}
+CHANGE_LABELS = _labels(ChangeKind, 转入="transfer", 退出="withdraw")
+
+_SPACES = re.compile(r"[\s\u3000]+")
+
+
+def normalize_header(value: Any) -> str:
+    """``' 证件号码 '`` / ``'*证件号码'`` / ``'证件 号码'`` → ``'证件号码'``."""
+    return _SPACES.sub("", str(value or "")).lstrip("*＊")
+
+
+# -- formula-safe cells ----------------------------------------------------------------
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """OWASP CSV/formula injection guard: a text cell never starts a formula.
+
+    A string starting with = + - @ tab or CR gets a leading single quote. Used by the
+    roster export and the error workbook alike.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+# -- reading files ---------------------------------------------------------------------
+
+NOT_A_TABLE = "文件不是有效的Excel或CSV表格"
+
+
+@dataclass
+class Table:
+    headers: list[str]  # as in the file, spaces stripped
+    columns: dict[str, int]  # internal key → column index
+    header_row: int  # 1-based row number of the header row
+    rows: Callable[[], Iterator[tuple[int, list[Any]]]]  # (row number, cells)
+    kind: str = "xlsx"
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _is_blank(cells: list[Any]) -> bool:
+    return all(c is None or c == "" for c in cells)
+
+
+def _sniff(data: bytes, name: str) -> str:
+    if data[:4] == b"PK\x03\x04" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        return "excel"
+    suffix = PurePath(name or "").suffix.lower()
+    if suffix in (".xlsx", ".xlsm", ".xls"):
+        raise DomainError(NOT_A_TABLE, code="not_a_table")
+    if b"\x00" in data[:8192]:
+        raise DomainError(NOT_A_TABLE, code="not_a_table")
+    return "csv"
+
+
+def _decode_csv(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise DomainError(NOT_A_TABLE + "（无法识别文字编码，请另存为UTF-8或GBK编码的CSV）")
+
+
+def _excel_rows(data: bytes) -> Callable[[], Iterator[list[Any]]]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        if not workbook.sheet_names:
+            raise DomainError(NOT_A_TABLE, code="not_a_table")
+        workbook.get_sheet_by_index(0)
+    except DomainError:
+        raise
+    except Exception:
+        raise DomainError(NOT_A_TABLE, code="not_a_table") from None
+
+    def rows() -> Iterator[list[Any]]:
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheet = wb.get_sheet_by_index(0)
+        for raw in sheet.iter_rows():
+            yield [_cell(v) for v in raw]
+
+    return rows
+
+
+def _csv_rows(data: bytes) -> Callable[[], Iterator[list[Any]]]:
+    text = _decode_csv(data)
+
+    def rows() -> Iterator[list[Any]]:
+        for raw in csv.reader(io.StringIO(text, newline="")):
+            yield [v.strip() for v in raw]
+
+    try:
+        for _ in zip(range(HEADER_SCAN_ROWS), rows(), strict=False):
+            pass
+    except csv.Error:
+        raise DomainError(NOT_A_TABLE, code="not_a_table") from None
+    return rows
+
+
+def read_table(data: bytes, name: str = "", *, union_chosen: bool = False) -> Table:
+    """Open a roster and check its shape. Raises ``DomainError`` with a Chinese message."""
+    if not data:
+        raise DomainError("文件为空，请选择填好的名册表格", code="empty")
+    if len(data) > settings.GONGHUI_IMPORT_MAX_BYTES:
+        limit = settings.GONGHUI_IMPORT_MAX_BYTES / 1024 / 1024
+        raise DomainError(f"文件过大（上限{limit:.0f}MB），请拆分后分批导入", code="too_large")
+    kind = _sniff(data, name)
+    raw_rows = _excel_rows(data) if kind == "excel" else _csv_rows(data)
+
+    header_row, headers = 0, None
+    first_nonblank: tuple[int, list[Any]] | None = None
+    for number, cells in enumerate(raw_rows(), start=1):
+        if number > HEADER_SCAN_ROWS:
+            break
+        if _is_blank(cells):
+            continue
+        normalized = [normalize_header(c) for c in cells]
+        first_nonblank = first_nonblank or (number, normalized)
+        if "姓名" in normalized and "证件号码" in normalized:
+            header_row, headers = number, normalized
+            break
+    if first_nonblank is None:
+        raise DomainError("文件为空，请选择填好的名册表格", code="empty")
+    if headers is None:
+        header_row, headers = first_nonblank
+    columns: dict[str, int] = {}
+    for index, header in enumerate(headers):
+        key = ALL_COLUMNS.get(header)
+        if key and key not in columns:
+            columns[key] = index
+    required = list(TEMPLATE_COLUMNS) + ([] if union_chosen else ["所属工会"])
+    missing = [h for h in required if ALL_COLUMNS[h] not in columns]
+    if missing:
+        raise DomainError("表头不符合名册模板，缺少以下列：" + "、".join(missing), code="headers")
+    width = len(headers)
+
+    def data_rows() -> Iterator[tuple[int, list[Any]]]:
+        for number, cells in enumerate(raw_rows(), start=1):
+            if number <= header_row or _is_blank(cells):
+                continue
+            if len(cells) < width:
+                cells = cells + [""] * (width - len(cells))
+            yield number, cells
+
+    table = Table(
+        headers=[str(h) for h in headers], columns=columns, header_row=header_row,
+        rows=data_rows, kind=kind,
+    )  # fmt: skip
+    return table
+
+
+def count_rows(table: Table) -> int:
+    """Count data rows, refusing more than ``GONGHUI_IMPORT_MAX_ROWS``."""
+    limit = settings.GONGHUI_IMPORT_MAX_ROWS
+    total = 0
+    for _ in table.rows():
+        total += 1
+        if total > limit:
+            raise DomainError(
+                f"数据行数超过上限（最多{limit}行），请拆分后分批导入", code="too_many_rows"
+            )
+    if total == 0:
+        raise DomainError("表格中没有数据行", code="empty")
+    return total
+
+
+# -- parsing cells ----------------------------------------------------------------------
+
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+_DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T].*)?$")
+_COMPACT_DATE_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+
+
+def parse_date(value: Any) -> dt.date | None:
+    """Excel dates and serial numbers, ``2024-01-05``, ``2024/1/5``, ``2024年1月5日``,
+    ``20240105``. Empty → None; anything else raises ``ValueError``."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, int | float):
+        if 10000000 <= value <= 99991231 and float(value).is_integer():
+            value = str(int(value))
+        elif 1 <= value < 2958466:
+            return EXCEL_EPOCH + dt.timedelta(days=int(value))
+        else:
+            raise ValueError(value)
+    text = str(value).strip()
+    match = _DATE_RE.match(text) or _COMPACT_DATE_RE.match(text)
+    if not match:
+        raise ValueError(value)
+    return dt.date(int(match[1]), int(match[2]), int(match[3]))
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return f"{value:%Y-%m-%d %H:%M:%S}"
+    if isinstance(value, dt.date):
+        return f"{value:%Y-%m-%d}"
+    return str(value).strip()
+
+
+# -- lookups ------------------------------------------------------------------------------
+
+
+@dataclass
+class UnitRef:
+    pk: int
+    name: str
+    path: str
+
+
+@dataclass
+class Lookups:
+    """What validation needs, computed once per import."""
+
+    principal: Principal
+    fixed_union: OrgUnit | None
+    units_by_name: dict[str, list[UnitRef]]
+    unit_names: dict[int, str]
+    enterprises: dict[tuple[int, str], int]
+    scope_paths: list[str] = field(default_factory=list)
+    outside: dict[str, str] = field(default_factory=dict)  # name → message
+
+    def covers(self, path: str) -> bool:
+        return self.principal.is_superuser or path.startswith(tuple(self.scope_paths))
+
+    def unit_name(self, pk: int) -> str:
+        if pk not in self.unit_names:
+            self.unit_names[pk] = (
+                OrgUnit.objects.filter(pk=pk).values_list("name", flat=True).first() or ""
+            )
+        return self.unit_names[pk]
+
+    def resolve_union(self, name: str) -> tuple[int | None, str | None]:
+        """(union id, None) or (None, error message)."""
+        if self.fixed_union is not None:
+            if name and name != self.fixed_union.name:
+                return None, f"所属工会“{name}”与本次导入选择的“{self.fixed_union.name}”不一致"
+            return self.fixed_union.pk, None
+        if not name:
+            return None, "所属工会不能为空"
+        found = self.units_by_name.get(name)
+        if found:
+            if len(found) > 1:
+                return None, f"所属工会“{name}”重名，请在导入时选择具体工会"
+            return found[0].pk, None
+        if name not in self.outside:
+            exists = OrgUnit.objects.filter(name=name, kind__in=MEMBER_HOLDING_KINDS).exists()
+            self.outside[name] = (
+                f"所属工会“{name}”不在您的管理范围内"
+                if exists
+                else f"未找到所属工会“{name}”（须为基层工会或联合工会的全称）"
+            )
+        return None, self.outside[name]
+
+
+def build_lookups(actor, fixed_union: OrgUnit | None) -> Lookups:
+    principal = principal_for(actor)
+    units = OrgUnit.objects.filter(kind__in=MEMBER_HOLDING_KINDS)
+    if fixed_union is not None:
+        units = units.filter(pk=fixed_union.pk)
+    elif not principal.is_superuser:
+        units = units.subtree_of(principal.paths(roles_for("membership", "change")))
+    by_name: dict[str, list[UnitRef]] = {}
+    names: dict[int, str] = {}
+    for pk, name, path in units.values_list("pk", "name", "path"):
+        by_name.setdefault(name, []).append(UnitRef(pk, name, path))
+        names[pk] = name
+    enterprises: dict[tuple[int, str], int] = {}
+    for pk, union_id, name in Enterprise.objects.filter(union_id__in=list(names)).values_list(
+        "pk", "union_id", "name"
+    ):
+        enterprises.setdefault((union_id, name.strip()), pk)
+    return Lookups(
+        principal, fixed_union, by_name, names, enterprises,
+        scope_paths=principal.paths(roles_for("membership", "change")),
+    )  # fmt: skip
+
+
+# -- validating rows ----------------------------------------------------------------------
+
+CREATE, JOIN, UPDATE, TRANSFER, WITHDRAW = "create", "join", "update", "transfer", "withdraw"
+
+
+@dataclass(slots=True)
+class RowPlan:
+    """One valid row and what it will do."""
+
+    row: int
+    action: str
+    person: dict[str, Any]  # clean profile fields (only those given, for updates)
+    id_type: str
+    id_digest: str
+    union_id: int
+    enterprise_id: int | None
+    card_number: str | None
+    joined_on: dt.date
+    change_date: dt.date
+    reason: str
+    person_id: int | None = None
+    membership: tuple | None = None  # (id, union_id, joined_on, card_number, enterprise_id)
+
+
+@dataclass
+class Rejected:
+    row: int
+    name: str
+    reason: str
+    cells: list[Any]
+
+
+@dataclass
+class Outcome:
+    total: int = 0
+    counts: dict[str, int] = field(
+        default_factory=lambda: dict.fromkeys((CREATE, UPDATE, TRANSFER, WITHDRAW), 0)
+    )
+    rejected: list[Rejected] = field(default_factory=list)
+
+    def count(self, plan: RowPlan) -> None:
+        self.counts[CREATE if plan.action == JOIN else plan.action] += 1
+
+
+@dataclass
+class _Parsed:
+    row: int
+    cells: list[Any]
+    values: dict[str, Any]
+    errors: list[str]
+    person: dict[str, Any] = field(default_factory=dict)
+    id_type: str = ""
+    id_digest: str = ""
+    dates: dict[str, dt.date | None] = field(default_factory=dict)
+
+
+def _pick(mapping: dict[str, Any], value: str, label: str, errors: list[str]) -> Any:
+    if value in mapping:
+        return mapping[value]
+    options = "、".join(k for k in mapping if not k.isascii())
+    errors.append(f"{label}“{value}”无效，可填：{options}")
+    return None
+
+
+def _parse_row(number: int, cells: list[Any], columns: dict[str, int]) -> _Parsed:
+    values = {key: cells[i] if i < len(cells) else "" for key, i in columns.items()}
+    errors: list[str] = []
+    data: dict[str, Any] = {"name": _text(values.get("name"))}
+    raw_id = values.get("id_number")
+    data["id_number"] = normalize_id_number(_text(raw_id))
+    id_type_label = _text(values.get("id_type"))
+    data["id_type"] = (
+        _pick(ID_TYPE_LABELS, id_type_label, "证件类型", errors) if id_type_label else "resident"
+    ) or "invalid"
+    sex = _text(values.get("sex"))
+    if sex:
+        data["sex"] = _pick(SEX_LABELS, sex, "性别", errors)
+    dates: dict[str, dt.date | None] = {}
+    for key, label in (
+        ("birth_date", "出生日期"),
+        ("change_date", "会籍变化日期"),
+        ("joined_on", "入会日期"),
+    ):
+        try:
+            dates[key] = parse_date(values.get(key))
+        except (ValueError, OverflowError):
+            dates[key] = None
+            errors.append(f"{label}“{_text(values.get(key))}”无法识别，请填写如2024-01-05的日期")
+    if dates["birth_date"]:
+        data["birth_date"] = dates["birth_date"]
+    for key, labels, label in (
+        ("education", EDUCATION_LABELS, "学历"),
+        ("skill_level", SKILL_LABELS, "技能等级"),
+        ("household_type", HOUSEHOLD_LABELS, "户籍类型"),
+        ("political_status", POLITICAL_LABELS, "政治面貌"),
+    ):
+        value = _text(values.get(key))
+        if value:
+            picked = _pick(labels, value, label, errors)
+            if picked:
+                data[key] = picked
+    migrant = _text(values.get("is_migrant_worker"))
+    if migrant:
+        picked = _pick(YES_NO, migrant.upper() if migrant.isascii() else migrant, "是否农民工",
+                       errors)  # fmt: skip
+        if picked is not None:
+            data["is_migrant_worker"] = picked
+    mobile = _text(values.get("mobile"))
+    if mobile:
+        data["mobile"] = mobile
+    ethnicity = _text(values.get("ethnicity"))
+    if ethnicity:
+        data["ethnicity"] = ethnicity
+    clean, person_errors = clean_person_fields(data)
+    if person_errors and isinstance(raw_id, int | float) and len(str(raw_id)) >= 15:
+        person_errors = [*person_errors, "证件号码列请设置为文本格式，以免末几位被Excel改写"]
+    errors.extend(person_errors)
+    parsed = _Parsed(number, cells, values, errors, person=clean, dates=dates)
+    if clean.get("id_number") and clean.get("id_type") in IdType.values:
+        parsed.id_type = clean["id_type"]
+        parsed.id_digest = crypto.digest(f"{clean['id_type']}:{clean['id_number']}")
+    return parsed
+
+
+class _Validator:
+    """Validates rows chunk by chunk; remembers IDs and card numbers seen in the file."""
+
+    def __init__(self, lookups: Lookups, columns: dict[str, int], today: dt.date):
+        self.lookups = lookups
+        self.columns = columns
+        self.today = today
+        self.seen_ids: dict[tuple[str, str], int] = {}
+        self.seen_cards: dict[str, int] = {}
+
+    def chunk(self, rows: list[tuple[int, list[Any]]]) -> tuple[list[RowPlan], list[Rejected]]:
+        parsed = [_parse_row(n, cells, self.columns) for n, cells in rows]
+        digests = {p.id_digest for p in parsed if p.id_digest}
+        people: dict[tuple[str, str], int] = {
+            (t, d): pk
+            for pk, t, d in Person.objects.filter(id_digest__in=digests).values_list(
+                "pk", "id_type", "id_digest"
+            )
+        }
+        active: dict[int, tuple] = {}
+        if people:
+            memberships = Membership.objects.filter(
+                person_id__in=people.values(), status=MembershipStatus.ACTIVE
+            ).values_list(
+                "pk", "person_id", "union_id", "joined_on", "card_number", "enterprise_id",
+                "union__path",
+            )  # fmt: skip
+            for m in memberships:
+                active[m[1]] = m
+        cards = {_text(p.values.get("card_number")) for p in parsed} - {""}
+        used_cards: dict[str, int] = dict(
+            Membership.objects.filter(
+                card_number__in=cards, status=MembershipStatus.ACTIVE
+            ).values_list("card_number", "person_id")
+        )
+        plans: list[RowPlan] = []
+        rejected: list[Rejected] = []
+        for p in parsed:
+            plan = self._plan(p, people, active, used_cards)
+            if plan is None:
+                rejected.append(
+                    Rejected(p.row, _text(p.values.get("name")), "；".join(p.errors), p.cells)
+                )
+            else:
+                plans.append(plan)
+        return plans, rejected
+
+    def _plan(self, p: _Parsed, people, active, used_cards) -> RowPlan | None:
+        errors = p.errors
+        lk = self.lookups
+        if p.id_digest:
+            key = (p.id_type, p.id_digest)
+            first = self.seen_ids.setdefault(key, p.row)
+            if first != p.row:
+                errors.append(f"证件号码与第{first}行重复")
+        union_id, union_error = lk.resolve_union(_text(p.values.get("union")))
+        if union_error:
+            errors.append(union_error)
+        enterprise_id = None
+        enterprise = _text(p.values.get("enterprise"))
+        if enterprise and union_id is not None:
+            enterprise_id = lk.enterprises.get((union_id, enterprise))
+            if enterprise_id is None:
+                errors.append(f"工作单位“{enterprise}”不是{lk.unit_name(union_id)}下登记的企业")
+        card = _text(p.values.get("card_number")) or None
+        if card:
+            if len(card) > 32:
+                errors.append("会员证号过长（最多32位）")
+            first = self.seen_cards.setdefault(card, p.row)
+            if first != p.row:
+                errors.append(f"会员证号与第{first}行重复")
+        reason = _text(p.values.get("reason"))
+        if len(reason) > 200:
+            errors.append("会籍变化原因过长（最多200字）")
+        kind_label = _text(p.values.get("change_kind"))
+        kind = CHANGE_LABELS.get(kind_label, "") if kind_label else ChangeKind.JOIN
+        if not kind:
+            errors.append(f"会籍变化类型“{kind_label}”无效，可填：入会、转会、退会")
+        change_date = p.dates.get("change_date") or self.today
+        joined_on = p.dates.get("joined_on") or p.dates.get("change_date") or self.today
+        for key, label in (("change_date", "会籍变化日期"), ("joined_on", "入会日期")):
+            value = p.dates.get(key)
+            if value and value > self.today:
+                errors.append(f"{label}不能晚于今天")
+        if errors:
+            return None
+
+        person_id = people.get((p.id_type, p.id_digest))
+        current = active.get(person_id) if person_id else None
+        if card and card in used_cards and used_cards[card] != person_id:
+            errors.append(f"会员证号“{card}”已被其他在会会员使用")
+            return None
+        name = p.person.get("name", "")
+        if kind == ChangeKind.JOIN:
+            if current is None:
+                action = CREATE if person_id is None else JOIN
+            elif current[2] == union_id:
+                action = UPDATE
+            else:
+                errors.append(f"该职工已是{lk.unit_name(current[2])}的在会会员，请办理转会")
+                return None
+        elif kind == ChangeKind.TRANSFER:
+            if current is None:
+                errors.append(f"{name}没有在会会籍，无法转会；新会员请填写“入会”")
+                return None
+            if current[2] == union_id:
+                errors.append(f"{name}已是{lk.unit_name(union_id)}的会员，无需转会")
+                return None
+            if not lk.covers(current[6]):
+                errors.append(f"转出工会“{lk.unit_name(current[2])}”不在您的管理范围内")
+                return None
+            if change_date < current[3]:
+                errors.append("转会日期不能早于原入会日期")
+                return None
+            action, joined_on = TRANSFER, change_date
+        else:
+            if current is None or current[2] != union_id:
+                errors.append(f"{name}不是{lk.unit_name(union_id)}的在会会员，无法退会")
+                return None
+            if change_date < current[3]:
+                errors.append("退会日期不能早于入会日期")
+                return None
+            action = WITHDRAW
+        return RowPlan(
+            row=p.row, action=action, person=p.person, id_type=p.id_type,
+            id_digest=p.id_digest, union_id=union_id, enterprise_id=enterprise_id,
+            card_number=card, joined_on=joined_on, change_date=change_date, reason=reason,
+            person_id=person_id, membership=current,
+        )  # fmt: skip
+
+
+# -- writing --------------------------------------------------------------------------------
+
+#: Profile fields an import row may set (a blank cell leaves an existing value alone).
+PROFILE_FIELDS = (
+    "name", "sex", "birth_date", "ethnicity", "education", "skill_level", "mobile",
+    "household_type", "political_status", "is_migrant_worker",
+)  # fmt: skip
+
+
+def _new_person(plan: RowPlan) -> Person:
+    """Build (unsaved) the Person of a new row. Separate so tests can fail one row."""
+    data = plan.person
+    mobile = data.get("mobile", "")
+    return Person(
+        name=data["name"], id_type=plan.id_type, id_number=data["id_number"],
+        id_digest=plan.id_digest, sex=data["sex"], birth_date=data["birth_date"],
+        ethnicity=data.get("ethnicity", ""), education=data.get("education", ""),
+        skill_level=data.get("skill_level", ""), mobile=mobile,
+        mobile_digest=crypto.digest(mobile) if mobile else "",
+        household_type=data.get("household_type", ""),
+        political_status=data.get("political_status", ""),
+        is_migrant_worker=data.get("is_migrant_worker", False),
+    )  # fmt: skip
+
+
+def _write_chunk(plans: list[RowPlan], *, actor_label: str) -> None:
+    now = timezone.now()
+    # 1. Close memberships that end (转会 out of the old union, 退会).
+    closing = [
+        Membership(
+            pk=p.membership[0],
+            status=(
+                MembershipStatus.TRANSFERRED if p.action == TRANSFER else MembershipStatus.WITHDRAWN
+            ),
+            left_on=p.change_date,
+        )
+        for p in plans
+        if p.action in (TRANSFER, WITHDRAW)
+    ]
+    if closing:
+        Membership.objects.bulk_update(closing, ["status", "left_on"], batch_size=500)
+    # 2. New people.
+    creating = [p for p in plans if p.action == CREATE]
+    people = [_new_person(p) for p in creating]
+    Person.objects.bulk_create(people, batch_size=500)
+    for p, person in zip(creating, people, strict=True):
+        p.person_id = person.pk
+    # 3. Profile updates of known people (given cells only).
+    known = [p for p in plans if p.action in (JOIN, UPDATE, TRANSFER)]
+    if known:
+        existing = Person.objects.in_bulk([p.person_id for p in known])
+        changed: set[str] = set()
+        for p in known:
+            person = existing[p.person_id]
+            for key in PROFILE_FIELDS:
+                if key in p.person and getattr(person, key) != p.person[key]:
+                    setattr(person, key, p.person[key])
+                    changed.add(key)
+                    if key == "mobile":
+                        person.mobile_digest = crypto.digest(person.mobile)
+                        changed.add("mobile_digest")
+            person.updated_at = now
+        Person.objects.bulk_update(
+            list(existing.values()), [*sorted(changed), "updated_at"], batch_size=500
+        )
+    # 4. New memberships (入会 of new and returning people, the receiving side of 转会).
+    opening = [p for p in plans if p.action in (CREATE, JOIN, TRANSFER)]
+    memberships = [
+        Membership(
+            person_id=p.person_id,
+            union_id=p.union_id,
+            enterprise_id=p.enterprise_id,
+            card_number=p.card_number or (p.membership[3] if p.action == TRANSFER else None),
+            joined_on=p.joined_on,
+        )
+        for p in opening
+    ]
+    Membership.objects.bulk_create(memberships, batch_size=500)
+    # 5. Updates of active memberships in the same union (工作单位, 会员证号 when given).
+    updating = []
+    for p in plans:
+        if p.action != UPDATE:
+            continue
+        m_id, _u, _j, card, enterprise_id = p.membership[:5]
+        if (p.enterprise_id and p.enterprise_id != enterprise_id) or (
+            p.card_number and p.card_number != card
+        ):
+            updating.append(
+                Membership(
+                    pk=m_id,
+                    enterprise_id=p.enterprise_id or enterprise_id,
+                    card_number=p.card_number or card,
+                )
+            )
+    if updating:
+        Membership.objects.bulk_update(updating, ["enterprise", "card_number"], batch_size=500)
+    # 6. The change log.
+    opened = dict(zip((id(p) for p in opening), memberships, strict=True))
+    changes = []
+    for p in plans:
+        if p.action == UPDATE:
+            continue
+        kind = {TRANSFER: ChangeKind.TRANSFER, WITHDRAW: ChangeKind.WITHDRAW}.get(
+            p.action, ChangeKind.JOIN
+        )
+        new = opened.get(id(p))
+        changes.append(
+            MembershipChange(
+                person_id=p.person_id,
+                kind=kind,
+                date=p.joined_on if kind == ChangeKind.JOIN else p.change_date,
+                reason=p.reason,
+                from_membership_id=p.membership[0] if p.membership else None,
+                to_membership_id=new.pk if new else None,
+                actor_label=actor_label,
+            )
+        )
+    MembershipChange.objects.bulk_create(changes, batch_size=1000)
+
+
+def _chunks(rows: Iterable[tuple[int, list[Any]]], size: int) -> Iterator[list]:
+    chunk: list = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def process_table(
+    table: Table,
+    *,
+    actor,
+    union: OrgUnit | None = None,
+    write: bool = False,
+    progress: Callable[[int], None] | None = None,
+    today: dt.date | None = None,
+) -> Outcome:
+    """Validate (and with ``write=True`` write) every row. The caller holds the
+    transaction when writing; this function never commits."""
+    lookups = build_lookups(actor, union)
+    validator = _Validator(lookups, table.columns, today or timezone.localdate())
+    outcome = Outcome()
+    label = audit._label(actor)
+    for chunk in _chunks(table.rows(), BATCH_ROWS):
+        plans, rejected = validator.chunk(chunk)
+        if write and plans:
+            _write_chunk(plans, actor_label=label)
+        for plan in plans:
+            outcome.count(plan)
+        outcome.rejected.extend(rejected)
+        outcome.total += len(chunk)
+        if progress is not None:
+            progress(outcome.total)
+    return outcome
+
+
+# -- the RosterImport workflow ----------------------------------------------------------------
+
+TRANSITIONS: dict[str, set[str]] = {
+    ImportStatus.UPLOADED: {ImportStatus.VALIDATING, ImportStatus.FAILED},
+    ImportStatus.VALIDATING: {ImportStatus.PREVIEWED, ImportStatus.FAILED},
+    ImportStatus.PREVIEWED: {ImportStatus.IMPORTING, ImportStatus.FAILED},
+    ImportStatus.IMPORTING: {ImportStatus.DONE, ImportStatus.FAILED},
+    ImportStatus.DONE: set(),
+    ImportStatus.FAILED: set(),
+}
+COUNT_FIELDS = (
+    "total", "processed", "created_count", "updated_count", "transferred_count",
+    "withdrawn_count", "rejected_count",
+)  # fmt: skip
+
+
+@transaction.atomic
+def transition(imp: RosterImport, to: str, *, actor, **changes: Any) -> RosterImport:
+    """The only place that moves ``RosterImport.status``; audited."""
+    current = RosterImport.objects.select_for_update().get(pk=imp.pk)
+    if to not in TRANSITIONS[current.status]:
+        raise DomainError(
+            f"导入状态为“{current.get_status_display()}”，不能变为“{ImportStatus(to).label}”",
+            code="state",
+        )
+    before = current.status
+    imp.status = to
+    for key, value in changes.items():
+        setattr(imp, key, value)
+    if to in (ImportStatus.DONE, ImportStatus.FAILED):
+        imp.finished_at = timezone.now()
+        changes["finished_at"] = imp.finished_at
+    imp.save(update_fields=["status", *changes, "updated_at"])
+    after: dict[str, Any] = {"status": to}
+    if to in (ImportStatus.PREVIEWED, ImportStatus.DONE):
+        after.update({k: getattr(imp, k) for k in COUNT_FIELDS})
+    audit.record(
+        f"roster_import.{to}", actor=actor, obj=imp, before={"status": before}, after=after,
+        result=AuditEvent.Result.FAILED if to == ImportStatus.FAILED else AuditEvent.Result.OK,
+        detail=imp.error if to == ImportStatus.FAILED else "",
+    )  # fmt: skip
+    return imp
+
+
+def _require_import_rights(actor, union: OrgUnit | None) -> Principal:
+    principal = principal_for(actor)
+    if not principal.may("membership", "change"):
+        raise PermissionDeniedError("无权导入会员名册")
+    if union is not None:
+        if not union.holds_members:
+            raise DomainError("会员只能导入到基层工会或联合工会", field="union")
+        if not principal.covers("membership", "change", union):
+            raise PermissionDeniedError("无权向该工会导入会员")
+    return principal
+
+
+def _read_stored(imp: RosterImport) -> Table:
+    with default_storage.open(imp.file_path, "rb") as fh:
+        data = fh.read()
+    return read_table(data, imp.file_name, union_chosen=imp.union_id is not None)
+
+
+def _discard_file(imp: RosterImport) -> None:
+    if imp.file_path:
+        try:
+            default_storage.delete(imp.file_path)
+        except OSError:  # pragma: no cover - a missing file is already gone
+            logger.warning("could not delete roster upload %s", imp.file_path)
+
+
+def _fail(imp: RosterImport, *, actor, message: str) -> RosterImport:
+    imp.refresh_from_db()
+    if imp.status in (ImportStatus.DONE, ImportStatus.FAILED):
+        return imp
+    transition(imp, ImportStatus.FAILED, actor=actor, error=message)
+    _discard_file(imp)
+    return imp
+
+
+def start_import(
+    upload: IO[bytes], *, name: str, actor, union: OrgUnit | None = None
+) -> RosterImport:
+    """Check and store an uploaded roster; validate it now or in the background.
+
+    File-level errors raise ``DomainError`` and store nothing.
+    """
+    _require_import_rights(actor, union)
+    # Read one byte past the limit: read_table then refuses the file as too large.
+    data = upload.read(settings.GONGHUI_IMPORT_MAX_BYTES + 1)
+    table = read_table(data, name, union_chosen=union is not None)
+    total = count_rows(table)
+    suffix = ".csv" if table.kind == "csv" else (PurePath(name).suffix.lower() or ".xlsx")
+    with transaction.atomic():
+        path = default_storage.save(f"{UPLOAD_DIR}/{uuid.uuid4().hex}{suffix}", ContentFile(data))
+        imp = RosterImport.objects.create(
+            union=union, created_by=actor if getattr(actor, "pk", None) else None,
+            file_name=PurePath(name or "roster").name[:200], file_path=path, file_size=len(data),
+            headers=table.headers, total=total,
+        )  # fmt: skip
+        audit.record(
+            "roster_import.uploaded", actor=actor, obj=imp,
+            after={"status": ImportStatus.UPLOADED, "total": total, "file_size": len(data)},
+        )  # fmt: skip
+        transition(imp, ImportStatus.VALIDATING, actor=actor)
+        if total > settings.GONGHUI_IMPORT_ASYNC_ROWS:
+            from ..tasks import validate_roster_import
+
+            transaction.on_commit(lambda: validate_roster_import.enqueue(imp.pk))
+            return imp
+    return validate_import(imp, actor=actor)
+
+
+def _save_progress(imp: RosterImport) -> Callable[[int], None]:
+    def progress(done: int) -> None:
+        RosterImport.objects.filter(pk=imp.pk).update(processed=done)
+
+    return progress
+
+
+def progress_key(imp: RosterImport) -> str:
+    return f"roster-import-progress:{imp.pk}"
+
+
+def _rejected_payload(outcome: Outcome) -> str:
+    return json.dumps(
+        [[r.row, [_text(c) for c in r.cells], r.reason] for r in outcome.rejected],
+        ensure_ascii=False,
+    )
+
+
+def _result_fields(outcome: Outcome) -> dict[str, Any]:
+    return {
+        "total": outcome.total,
+        "processed": outcome.total,
+        "created_count": outcome.counts[CREATE],
+        "updated_count": outcome.counts[UPDATE],
+        "transferred_count": outcome.counts[TRANSFER],
+        "withdrawn_count": outcome.counts[WITHDRAW],
+        "rejected_count": len(outcome.rejected),
+        "rejected_preview": [
+            {"row": r.row, "name": r.name[:50], "reason": r.reason}
+            for r in outcome.rejected[:PREVIEW_REJECTED]
+        ],
+        "rejected_data": _rejected_payload(outcome) if outcome.rejected else "",
+    }
+
+
+def validate_import(imp: RosterImport, *, actor) -> RosterImport:
+    """validating → previewed: a dry run that counts what the import would do."""
+    try:
+        table = _read_stored(imp)
+        outcome = process_table(
+            table, actor=actor, union=imp.union, write=False, progress=_save_progress(imp)
+        )
+    except DomainError as exc:
+        return _fail(imp, actor=actor, message=exc.message)
+    except Exception:
+        logger.exception("roster import %s: validation failed", imp.pk)
+        return _fail(imp, actor=actor, message="校验过程中发生系统错误，未导入任何数据")
+    return transition(imp, ImportStatus.PREVIEWED, actor=actor, **_result_fields(outcome))
+
+
+def confirm_import(imp: RosterImport, *, actor) -> RosterImport:
+    """previewed → importing; run now, or in the background for a long roster."""
+    _require_import_rights(actor, imp.union)
+    if not RosterImport.objects.restrict(actor).filter(pk=imp.pk).exists():
+        raise PermissionDeniedError("无权操作该导入")
+    with transaction.atomic():
+        transition(imp, ImportStatus.IMPORTING, actor=actor, processed=0)
+        if imp.total > settings.GONGHUI_IMPORT_ASYNC_ROWS:
+            from ..tasks import run_roster_import
+
+            transaction.on_commit(lambda: run_roster_import.enqueue(imp.pk))
+            return imp
+    return run_import(imp, actor=actor)
+
+
+def cancel_import(imp: RosterImport, *, actor) -> RosterImport:
+    """A previewed import the staff member decides not to write."""
+    if not RosterImport.objects.restrict(actor).filter(pk=imp.pk).exists():
+        raise PermissionDeniedError("无权操作该导入")
+    if imp.status != ImportStatus.PREVIEWED:
+        raise DomainError("只能取消待确认的导入", code="state")
+    transition(imp, ImportStatus.FAILED, actor=actor, error="已取消，未导入任何数据")
+    _discard_file(imp)
+    return imp
+
+
+def run_import(imp: RosterImport, *, actor) -> RosterImport:
+    """importing → done: re-validate and write every valid row in ONE transaction.
+
+    Progress of the write goes to the cache (visible across processes when the cache is
+    shared, e.g. Redis); the database row only changes when the transaction commits.
+    """
+    key = progress_key(imp)
+
+    def progress(done: int) -> None:
+        cache.set(key, done, 3600)
+
+    try:
+        table = _read_stored(imp)
+        with transaction.atomic():
+            outcome = process_table(
+                table, actor=actor, union=imp.union, write=True, progress=progress
+            )
+            transition(imp, ImportStatus.DONE, actor=actor, **_result_fields(outcome))
+    except DomainError as exc:
+        return _fail(imp, actor=actor, message=exc.message + "；未导入任何数据")
+    except IntegrityError:
+        logger.exception("roster import %s: conflict while writing", imp.pk)
+        return _fail(
+            imp, actor=actor, message="写入时发生数据冲突（如会员证号重复），未导入任何数据"
+        )
+    except Exception:
+        logger.exception("roster import %s: import failed", imp.pk)
+        return _fail(imp, actor=actor, message="导入过程中发生系统错误，未导入任何数据")
+    finally:
+        cache.delete(key)
+    _discard_file(imp)
+    return imp
+
+
+def live_progress(imp: RosterImport) -> int:
+    if imp.status == ImportStatus.IMPORTING:
+        return max(imp.processed, cache.get(progress_key(imp)) or 0)
+    return imp.processed
+
+
+# -- workbooks out ------------------------------------------------------------------------------
+
+
+def _workbook_file(rows: Iterable[list[Any]], *, title: str) -> IO[bytes]:
+    """Write rows to a write-only .xlsx in a temporary file; every cell formula-safe."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title)
+    for row in rows:
+        ws.append([safe_cell(v) for v in row])
+    out = tempfile.TemporaryFile()  # noqa: SIM115 - returned open to the caller, who streams it
+    wb.save(out)
+    out.seek(0)
+    return out
+
+
+def error_workbook(imp: RosterImport, *, actor) -> IO[bytes]:
+    """The rejected rows with their original cells plus a 错误原因 column."""
+    if not RosterImport.objects.restrict(actor).filter(pk=imp.pk).exists():
+        raise PermissionDeniedError("无权查看该导入")
+    rejected = json.loads(imp.rejected_data) if imp.rejected_data else []
+    audit.record(
+        "roster_import.download_errors", actor=actor, obj=imp, after={"rows": len(rejected)}
+    )
+
+    def rows() -> Iterator[list[Any]]:
+        yield ["行号", *imp.headers, ERROR_COLUMN]
+        width = len(imp.headers)
+        for number, cells, reason in rejected:
+            yield [number, *(cells + [""] * width)[:width], reason]
+
+    return _workbook_file(rows(), title="错误行")
+
+
+def template_workbook() -> IO[bytes]:
+    return _workbook_file([TEMPLATE_HEADERS], title="会员名册")
+
+
+EXPORT_HEADERS = [
+    "所属工会", "姓名", "性别", "出生日期", "民族", "证件类型", "证件号码", "学历", "技能等级",
+    "移动电话", "户籍类型", "政治面貌", "工作单位", "是否农民工", "会员证号", "入会日期",
+    "会籍状态",
+]  # fmt: skip
+
+
+def export_roster(
+    user, *, union_id: int | None = None, status: str | None = "active"
+) -> tuple[IO[bytes], int]:
+    """An .xlsx of the members in the caller's scope; ID and mobile masked; audited."""
+    principal = principal_for(user)
+    # A staff or enterprise role with membership view; a worker's own-record access is no
+    # licence to export a roster.
+    staff = principal.has_role(*roles_for("membership", "view")) or principal.enterprise_ids()
+    if not (principal.may("membership", "view") and staff):
+        raise PermissionDeniedError("无权导出会员名册")
+    qs = member_list(user, union_id=union_id, status=status).select_related("enterprise")
+    count = 0
+
+    def rows() -> Iterator[list[Any]]:
+        nonlocal count
+        yield EXPORT_HEADERS
+        for m in qs.iterator(chunk_size=2000):
+            p = m.person
+            count += 1
+            yield [
+                m.union.name, p.name, p.get_sex_display(), p.birth_date, p.ethnicity,
+                p.get_id_type_display(), mask_id_number(p.id_number),
+                p.get_education_display(), p.get_skill_level_display(),
+                mask_mobile(p.mobile), p.get_household_type_display(),
+                p.get_political_status_display(), m.enterprise.name if m.enterprise else "",
+                "是" if p.is_migrant_worker else "否", m.card_number or "", m.joined_on,
+                m.get_status_display(),
+            ]  # fmt: skip
+
+    out = _workbook_file(rows(), title="会员名册")
+    audit.record(
+        "roster.export", actor=user, after={"union": union_id, "status": status, "rows": count},
+        detail=f"导出会员名册{count}条",
+    )  # fmt: skip
+    return out, count
+
+
+__all__ = [
+    "ERROR_COLUMN",
+    "TEMPLATE_HEADERS",
+    "cancel_import",
+    "confirm_import",
+    "error_workbook",
+    "export_roster",
+    "parse_date",
+    "process_table",
+    "read_table",
+    "run_import",
+    "safe_cell",
+    "start_import",
+    "transition",
+    "validate_import",
+]
