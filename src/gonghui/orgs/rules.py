@@ -45,6 +45,14 @@ def roles_for(kind: str, action: str) -> frozenset[str]:
     return CAPABILITIES.get((kind, action), frozenset())
 
 
+def register_capabilities(capabilities: dict[tuple[str, str], frozenset[str]]) -> None:
+    """Other apps add their kinds of record here (from their own rules.py)."""
+    overlap = set(capabilities) & set(CAPABILITIES)
+    if overlap:
+        raise ValueError(f"capabilities already registered: {sorted(overlap)}")
+    CAPABILITIES.update(capabilities)
+
+
 def _scoped(kind: str, action: str):
     @rules.predicate(name=f"{kind}_{action}_in_scope")
     def predicate(user, obj=None) -> bool:

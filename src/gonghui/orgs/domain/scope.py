@@ -4,12 +4,21 @@ A ``Principal`` is built once per request from a user's role assignments, or fro
 API token. ``filter(qs, kind, action)`` is what every ``restrict(user, action)`` calls.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 
 from ..enums import Role
 from ..rules import DEPARTMENT_SELF, ENTERPRISE_SELF, WORKER_SELF, roles_for
+
+#: Scope filters registered by other apps: kind → fn(principal, action, paths, units) → Q,
+#: where ``units()`` is a subquery of the org-unit ids within ``paths``.
+SCOPE_FILTERS: dict[str, Callable[..., Q]] = {}
+
+
+def register_scope_filter(kind: str, fn: Callable[..., Q]) -> None:
+    SCOPE_FILTERS[kind] = fn
 
 
 @dataclass(frozen=True)
@@ -102,6 +111,9 @@ class Principal:
         def units() -> QuerySet:
             return OrgUnit.objects.subtree_of(paths).values("pk")
 
+        if kind in SCOPE_FILTERS:
+            # Another app's kind of record: it says how roles, paths and self-links map.
+            return qs.filter(SCOPE_FILTERS[kind](self, action, paths, units))
         q = Q(pk__in=[])
         if paths:
             if kind == "orgunit":
