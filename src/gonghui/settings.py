@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "gonghui.core",
     "gonghui.accounts",
     "gonghui.orgs",
+    "gonghui.training",
 ]
 
 MIDDLEWARE = [

@@ -34,6 +34,7 @@ class Principal:
     label: str = ""
     grants: list[Grant] = field(default_factory=list)
     person_id: int | None = None
+    user_id: int | None = None
     is_superuser: bool = False
     authenticated: bool = False
 
@@ -166,6 +167,7 @@ def principal_for(user) -> Principal:
         label=str(user),
         grants=grants,
         person_id=getattr(user, "person_id", None),
+        user_id=getattr(user, "pk", None),
         is_superuser=bool(getattr(user, "is_superuser", False)),
         authenticated=True,
     )
