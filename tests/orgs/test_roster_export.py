@@ -1,6 +1,7 @@
 """Roster export: scope, masking, formula escaping, audit; and the console download."""
 
 import datetime as dt
+import io
 
 import pytest
 from openpyxl import load_workbook
@@ -108,3 +109,26 @@ def test_export_is_audited_and_can_include_former_members(county):
     event = AuditEvent.objects.get(action="roster.export")
     assert event.actor == staff
     assert event.after == {"union": t.union_a.pk, "status": None, "rows": 2}
+
+
+def _download(res) -> list[list]:
+    return read(io.BytesIO(b"".join(res.streaming_content)))
+
+
+def test_console_export_download_is_scoped(county, client):
+    t = county
+    client.force_login(t.users["town_staff_a"])
+    res = client.get("/console/imports/export.xlsx")
+    assert res.status_code == 200
+    assert "attachment" in res["Content-Disposition"]
+    assert [r[1] for r in _download(res)[1:]] == ["张三"]
+    # Union B is not a choice for town A's staff.
+    assert client.get(f"/console/imports/export.xlsx?union={t.union_b.pk}").status_code == 403
+
+
+def test_console_export_refused_without_membership_view(county, client):
+    for who in ("trainer", "worker_a", "department_liaison"):
+        client.force_login(county.users[who])
+        assert client.get("/console/imports/export.xlsx").status_code == 403
+    client.force_login(county.users["auditor"])
+    assert client.get("/console/imports/export.xlsx?status=all").status_code == 200

@@ -7,6 +7,7 @@ import io
 
 import pytest
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from openpyxl import Workbook, load_workbook
 
@@ -679,3 +680,75 @@ def test_imports_are_visible_to_their_owner_only(county):
     assert list(RosterImport.objects.restrict(t.users["auditor"])) == []
     with pytest.raises(PermissionDeniedError):
         roster.confirm_import(imp, actor=t.users["union_officer_a"])
+
+
+# -- the console pages --------------------------------------------------------------------
+
+
+def test_console_upload_preview_confirm_and_errors_download(county, client):
+    t = county
+    client.force_login(t.users["federation_staff"])
+    page = client.get("/console/imports/")
+    assert page.status_code == 200
+    assert "上传会员名册" in page.content.decode()
+    data = xlsx([person_row(t, 1), person_row(t, 2, 移动电话="123")])
+    res = client.post(
+        "/console/imports/", {"file": SimpleUploadedFile("名册.xlsx", data), "union": ""}
+    )
+    imp = RosterImport.objects.get()
+    assert res.status_code == 302 and res.url == f"/console/imports/{imp.pk}/"
+    body = client.get(res.url).content.decode()
+    assert 'data-count="created">1<' in body
+    assert 'data-count="rejected">1<' in body
+    assert "手机号码应为以1开头的11位数字" in body
+    assert "确认导入1行" in body
+    assert "hx-trigger" not in body  # nothing to poll once previewed
+
+    download = client.get(f"/console/imports/{imp.pk}/errors.xlsx")
+    assert download.status_code == 200
+    ws = load_workbook(io.BytesIO(b"".join(download.streaming_content)), read_only=True).active
+    assert [r[-1] for r in ws.iter_rows(min_row=2, values_only=True)] == [
+        "手机号码应为以1开头的11位数字"
+    ]
+
+    res = client.post(f"/console/imports/{imp.pk}/confirm/")
+    assert res.status_code == 302
+    imp.refresh_from_db()
+    assert (imp.status, imp.created_count) == (ImportStatus.DONE, 1)
+    assert "导入完成" in client.get(res.url).content.decode()
+
+
+def test_console_status_partial_polls_while_running(county, client):
+    t = county
+    staff = t.users["federation_staff"]
+    imp = RosterImport.objects.create(created_by=staff, file_name="x.xlsx", total=10, processed=4)
+    roster.transition(imp, ImportStatus.VALIDATING, actor=staff)
+    client.force_login(staff)
+    body = client.get(f"/console/imports/{imp.pk}/status/").content.decode()
+    assert 'hx-trigger="every 1s"' in body
+    assert '<progress value="4" max="10"' in body
+    assert "4 / 10" in body
+
+
+def test_console_upload_errors_are_shown_and_nothing_stored(county, client):
+    t = county
+    client.force_login(t.users["federation_staff"])
+    res = client.post("/console/imports/", {"file": SimpleUploadedFile("a.xlsx", b"nope")})
+    assert res.status_code == 400
+    assert "文件不是有效的Excel或CSV表格" in res.content.decode()
+    assert RosterImport.objects.count() == 0
+
+
+def test_console_import_pages_need_membership_change(county, client):
+    t = county
+    staff = t.users["federation_staff"]
+    imp = upload(xlsx([person_row(t, 1)]), actor=staff)
+    for who in ("auditor", "trainer", "worker_a"):
+        client.force_login(t.users[who])
+        assert client.get("/console/imports/").status_code == 403
+        assert client.get(f"/console/imports/{imp.pk}/").status_code == 403
+    client.force_login(t.users["union_officer_a"])
+    assert client.get(f"/console/imports/{imp.pk}/").status_code == 404
+    assert client.post(f"/console/imports/{imp.pk}/confirm/").status_code == 404
+    imp.refresh_from_db()
+    assert imp.status == ImportStatus.PREVIEWED
