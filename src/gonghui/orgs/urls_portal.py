@@ -5,4 +5,5 @@ from .views import portal
 app_name = "portal"
 urlpatterns = [
     path("", portal.profile, name="profile"),
+    path("enterprise/", portal.correct_enterprise, name="enterprise"),
 ]

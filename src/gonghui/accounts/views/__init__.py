@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gonghui.core.domain import audit
@@ -30,20 +32,21 @@ def login_view(request):
                     user = login_with_code(request, **code_form.cleaned_data)
                     login(request, user)
                     return redirect(_next(request))
-                error = "请填写手机号码和6位验证码"
+                error = _("请填写手机号码和6位验证码")
             elif form.is_valid():
                 user = login_with_password(request, **form.cleaned_data)
                 login(request, user)
                 return redirect(_next(request))
             else:
-                error = "请填写手机号码和密码"
+                error = _("请填写手机号码和密码")
         except LoginError as exc:
             error = exc.message
     return render(
         request,
         "accounts/login.html",
         {"form": form, "code_form": code_form, "mode": mode, "error": error,
-         "next": _next(request)},
+         "next": _next(request), "max_failures": settings.GONGHUI_LOGIN_MAX_FAILURES,
+         "lock_minutes": settings.GONGHUI_LOGIN_LOCK_MINUTES},
         status=400 if error else 200,
     )  # fmt: skip
 
@@ -52,11 +55,11 @@ def login_view(request):
 def send_code_view(request):
     form = CodeRequestForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请填写手机号码")
+        messages.error(request, _("请填写手机号码"))
     else:
         try:
             request_login_code(mobile=form.cleaned_data["mobile"])
-            messages.success(request, "如该号码已开通账号，验证码已发送，5分钟内有效")
+            messages.success(request, _("如该号码已开通账号，验证码已发送，5分钟内有效"))
         except LoginError as exc:
             messages.error(request, exc.message)
     return redirect("/accounts/login/?mode=code")
