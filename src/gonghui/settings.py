@@ -184,6 +184,8 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = DEBUG
 NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
+    # Our own CSS and page scripts (gonghui/app.css, gonghui/app.js).
+    BASE_DIR / "src" / "gonghui" / "static",
     # Front-end packages come from npm (package-lock.json); nothing is copied into the repo.
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/pico", NODE_MODULES / "@picocss" / "pico" / "css"),
