@@ -1,0 +1,721 @@
+"""The training plan's life: draft → consultation → approved → announced → enrolling →
+running → completed → archived, or cancelled.
+
+``_transition`` is the only code that assigns ``plan.state``; every transition checks its
+conditions, writes a PlanEvent (the public timeline) and an audit row.
+"""
+
+import datetime as dt
+import itertools
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from gonghui.core.domain import audit
+from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
+from gonghui.orgs.domain.scope import principal_for
+from gonghui.orgs.models import OrgUnit
+
+from ..enums import EnrollmentStatus, Level, Mode, Party, PlanState, Stance
+from ..models import (
+    Consultation,
+    Course,
+    DemandItem,
+    Opinion,
+    PlanEvent,
+    PlanVersion,
+    Session,
+    Skill,
+    Trainer,
+    TrainingPlan,
+    Venue,
+)
+
+#: Allowed transitions. Cancelling is possible from every state before completion.
+TRANSITIONS: dict[str, set[str]] = {
+    PlanState.DRAFT: {PlanState.CONSULTATION, PlanState.CANCELLED},
+    PlanState.CONSULTATION: {PlanState.APPROVED, PlanState.DRAFT, PlanState.CANCELLED},
+    PlanState.APPROVED: {PlanState.ANNOUNCED, PlanState.CANCELLED},
+    PlanState.ANNOUNCED: {PlanState.ENROLLING, PlanState.CANCELLED},
+    PlanState.ENROLLING: {PlanState.RUNNING, PlanState.CANCELLED},
+    PlanState.RUNNING: {PlanState.COMPLETED, PlanState.CANCELLED},
+    PlanState.COMPLETED: {PlanState.ARCHIVED},
+    PlanState.ARCHIVED: set(),
+    PlanState.CANCELLED: set(),
+}
+#: States in which the plan is public (announcement page, enrolment page).
+PUBLIC_STATES = (PlanState.ANNOUNCED, PlanState.ENROLLING, PlanState.RUNNING, PlanState.COMPLETED)
+#: States in which content may still be revised.
+EDITABLE_STATES = (PlanState.DRAFT, PlanState.CONSULTATION, PlanState.APPROVED)
+#: Share of a plan's sessions a participant must attend to complete it.
+COMPLETION_ATTENDANCE = Decimal("0.8")
+
+SNAPSHOT_FIELDS = {
+    "title": "方案名称",
+    "content": "培训内容",
+    "mode": "培训方式",
+    "capacity": "名额",
+    "cost_per_person": "人均成本（元）",
+    "subsidy_per_person": "人均补贴（元）",
+    "members_only": "仅限在会会员",
+    "target_completion_rate": "目标结业率%",
+    "target_certification_rate": "目标取证率%",
+    "target_satisfaction": "目标满意度%",
+    "enrol_cutoff": "报名/取消截止",
+    "courses": "课程模块",
+    "sessions": "班次安排",
+    "eligible_units": "可报名单位",
+}
+
+
+# -- helpers ------------------------------------------------------------------------------
+def _require_manager(actor, plan: TrainingPlan | None = None, unit: OrgUnit | None = None):
+    principal = principal_for(actor)
+    if plan is not None and not principal.can("plan", "change", plan):
+        raise PermissionDeniedError("无权管理该培训方案")
+    if unit is not None and not principal.covers("plan", "change", unit):
+        raise PermissionDeniedError("无权在该组织下制定培训方案")
+
+
+def _event(
+    plan: TrainingPlan,
+    kind: str,
+    summary: str,
+    *,
+    actor=None,
+    figures=None,
+    from_state: str = "",
+    to_state: str = "",
+) -> PlanEvent:
+    return PlanEvent.objects.create(
+        plan=plan,
+        kind=kind,
+        summary=summary,
+        figures=figures or {},
+        actor_label=audit._label(actor) if actor is not None else "系统",
+        from_state=from_state,
+        to_state=to_state,
+    )
+
+
+def _transition(plan: TrainingPlan, to: str, *, actor, summary: str, figures=None) -> None:
+    locked = TrainingPlan.objects.select_for_update().get(pk=plan.pk)
+    if to not in TRANSITIONS[PlanState(locked.state)]:
+        raise DomainError(
+            f"方案当前为“{locked.get_state_display()}”，不能变为“{PlanState(to).label}”",
+            code="state",
+        )
+    old = locked.state
+    locked.state = to
+    fields = ["state", "updated_at"]
+    if to == PlanState.ANNOUNCED:
+        locked.announced_at = timezone.now()
+        fields.append("announced_at")
+    locked.save(update_fields=fields)
+    plan.state = to
+    plan.announced_at = locked.announced_at
+    _event(plan, f"state.{to}", summary, actor=actor, figures=figures, from_state=old, to_state=to)
+    audit.record(
+        "plan.transition",
+        actor=actor,
+        obj=plan,
+        before={"state": old},
+        after={"state": to},
+        detail=summary,
+    )
+
+
+def snapshot(plan: TrainingPlan) -> dict[str, Any]:
+    """The plan's public content as plain JSON, for versions and diffs."""
+    return {
+        "title": plan.title,
+        "content": plan.content,
+        "mode": plan.get_mode_display(),
+        "capacity": plan.capacity,
+        "cost_per_person": str(plan.cost_per_person),
+        "subsidy_per_person": str(plan.subsidy_per_person),
+        "members_only": "是" if plan.members_only else "否",
+        "target_completion_rate": plan.target_completion_rate,
+        "target_certification_rate": plan.target_certification_rate,
+        "target_satisfaction": plan.target_satisfaction,
+        "enrol_cutoff": (
+            timezone.localtime(plan.enrol_cutoff).strftime("%Y-%m-%d %H:%M")
+            if plan.enrol_cutoff
+            else ""
+        ),
+        "courses": [f"{c.title}（{c.hours}学时）" for c in plan.courses.all()],
+        "sessions": [
+            f"{timezone.localtime(s.starts_at):%Y-%m-%d %H:%M}-"
+            f"{timezone.localtime(s.ends_at):%H:%M} {s.trainer.name}"
+            f"{' @ ' + s.venue.name if s.venue else ''}"
+            for s in plan.sessions.select_related("trainer", "venue")
+        ],
+        "eligible_units": sorted(u.name for u in plan.eligible_units.all()),
+    }
+
+
+def _save_version(plan: TrainingPlan, *, actor, reason: str) -> PlanVersion:
+    return PlanVersion.objects.create(
+        plan=plan,
+        number=plan.version,
+        snapshot=snapshot(plan),
+        reason=reason,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+
+
+def diff_versions(old: dict, new: dict) -> list[dict[str, Any]]:
+    """Field-by-field changes between two snapshots, labelled in Chinese."""
+    changes = []
+    for key, label in SNAPSHOT_FIELDS.items():
+        before, after = old.get(key), new.get(key)
+        if before == after:
+            continue
+        if isinstance(before, list) or isinstance(after, list):
+            before, after = before or [], after or []
+            changes.append(
+                {
+                    "field": key,
+                    "label": label,
+                    "removed": [x for x in before if x not in after],
+                    "added": [x for x in after if x not in before],
+                }
+            )
+        else:
+            changes.append({"field": key, "label": label, "old": before, "new": after})
+    return changes
+
+
+# -- drafting -----------------------------------------------------------------------------
+@transaction.atomic
+def create_plan(
+    org_unit: OrgUnit,
+    *,
+    actor,
+    title: str,
+    skill: Skill,
+    level: str,
+    capacity: int,
+    target_completion_rate: int,
+    target_certification_rate: int,
+    target_satisfaction: int,
+    items: list[DemandItem] = (),
+    content: str = "",
+    mode: str = Mode.ONSITE,
+    cost_per_person: Decimal = Decimal("0"),
+    subsidy_per_person: Decimal = Decimal("0"),
+    members_only: bool = True,
+    eligible_units: list[OrgUnit] = (),
+    enrol_cutoff: dt.datetime | None = None,
+) -> TrainingPlan:
+    """Staff turn demand items into a proposed plan (建议方案), in the draft state."""
+    _require_manager(actor, unit=org_unit)
+    title = (title or "").strip()
+    if not title:
+        raise DomainError("请填写方案名称", field="title")
+    if level not in Level.values:
+        raise DomainError("技能等级无效", field="level")
+    if mode not in Mode.values:
+        raise DomainError("培训方式无效", field="mode")
+    if capacity is None or capacity < 1:
+        raise DomainError("名额至少为1人", field="capacity")
+    for name, value in (
+        ("结业率", target_completion_rate),
+        ("取证率", target_certification_rate),
+        ("满意度", target_satisfaction),
+    ):
+        if value is None or not 0 <= value <= 100:
+            raise DomainError(f"目标{name}应在0到100之间", field="targets")
+    if subsidy_per_person < 0 or cost_per_person < 0:
+        raise DomainError("成本和补贴不能为负数", field="subsidy_per_person")
+    for item in items:
+        if item.skill_id != skill.pk:
+            raise DomainError(f"需求项“{item}”的技能与方案不一致", field="items")
+    for unit in eligible_units:
+        if not unit.is_within(org_unit):
+            raise DomainError(f"“{unit}”不在主办工会范围内", field="eligible_units")
+    plan = TrainingPlan.objects.create(
+        org_unit=org_unit,
+        title=title,
+        skill=skill,
+        level=level,
+        capacity=capacity,
+        content=content,
+        mode=mode,
+        cost_per_person=cost_per_person,
+        subsidy_per_person=subsidy_per_person,
+        members_only=members_only,
+        target_completion_rate=target_completion_rate,
+        target_certification_rate=target_certification_rate,
+        target_satisfaction=target_satisfaction,
+        enrol_cutoff=enrol_cutoff,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    if items:
+        plan.items.set(items)
+        DemandItem.objects.filter(pk__in=[i.pk for i in items]).update(
+            status=DemandItem.Status.PLANNED
+        )
+    if eligible_units:
+        plan.eligible_units.set(eligible_units)
+    _save_version(plan, actor=actor, reason="初稿")
+    demand_total = sum(i.total_people for i in items)
+    _event(
+        plan,
+        "proposed",
+        "根据需求清单提出建议方案",
+        actor=actor,
+        figures={"demand_items": len(items), "people_in_demand": demand_total},
+    )
+    audit.record("plan.create", actor=actor, obj=plan, after={"title": title})
+    return plan
+
+
+def _require_editable(plan: TrainingPlan) -> None:
+    if plan.state not in EDITABLE_STATES:
+        raise DomainError(f"方案已{plan.get_state_display()}，不能再修改内容", code="state")
+
+
+@transaction.atomic
+def add_course(plan: TrainingPlan, *, actor, title: str, hours: Decimal) -> Course:
+    _require_manager(actor, plan)
+    _require_editable(plan)
+    title = (title or "").strip()
+    if not title:
+        raise DomainError("请填写课程名称", field="title")
+    if hours is None or Decimal(hours) <= 0:
+        raise DomainError("学时须大于0", field="hours")
+    order = plan.courses.count() + 1
+    return Course.objects.create(plan=plan, title=title, hours=hours, order=order)
+
+
+def _clash(qs, starts_at, ends_at):
+    return (
+        qs.filter(starts_at__lt=ends_at, ends_at__gt=starts_at)
+        .exclude(plan__state=PlanState.CANCELLED)
+        .select_related("plan")
+        .first()
+    )
+
+
+@transaction.atomic
+def schedule_session(
+    plan: TrainingPlan,
+    *,
+    actor,
+    trainer: Trainer,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    venue: Venue | None = None,
+    course: Course | None = None,
+) -> Session:
+    """Add a session; a trainer or venue cannot be double-booked."""
+    _require_manager(actor, plan)
+    _require_editable(plan)
+    if starts_at <= timezone.now():
+        raise DomainError("班次时间不能早于当前时间", field="starts_at")
+    if ends_at <= starts_at:
+        raise DomainError("结束时间须晚于开始时间", field="ends_at")
+    if plan.mode != Mode.ONLINE and venue is None:
+        raise DomainError("线下或混合培训须指定培训阵地", field="venue")
+    if course is not None and course.plan_id != plan.pk:
+        raise DomainError("课程不属于该方案", field="course")
+    if not trainer.active:
+        raise DomainError(f"培训师{trainer.name}已不在师资库", field="trainer")
+    # Lock the trainer and venue rows so two concurrent bookings cannot both pass the check.
+    Trainer.objects.select_for_update().filter(pk=trainer.pk).first()
+    clash = _clash(Session.objects.filter(trainer=trainer), starts_at, ends_at)
+    if clash:
+        raise DomainError(
+            f"培训师{trainer.name}在{_when(clash)}已安排“{clash.plan.title}”，时间冲突",
+            field="trainer",
+            code="conflict",
+        )
+    if venue is not None:
+        Venue.objects.select_for_update().filter(pk=venue.pk).first()
+        if venue.capacity < plan.capacity:
+            raise DomainError(
+                f"阵地“{venue.name}”仅容纳{venue.capacity}人，少于方案名额{plan.capacity}人",
+                field="venue",
+            )
+        clash = _clash(Session.objects.filter(venue=venue), starts_at, ends_at)
+        if clash:
+            raise DomainError(
+                f"阵地“{venue.name}”在{_when(clash)}已安排“{clash.plan.title}”，时间冲突",
+                field="venue",
+                code="conflict",
+            )
+    from .checkin_secret import new_secret
+
+    return Session.objects.create(
+        plan=plan,
+        trainer=trainer,
+        venue=venue,
+        course=course,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        checkin_secret=new_secret(),
+    )
+
+
+def _when(session: Session) -> str:
+    start = timezone.localtime(session.starts_at)
+    return f"{start:%Y-%m-%d %H:%M}-{timezone.localtime(session.ends_at):%H:%M}"
+
+
+@transaction.atomic
+def revise_plan(
+    plan: TrainingPlan,
+    *,
+    actor,
+    reason: str,
+    adopted_opinions: list[Opinion] = (),
+    **changes: Any,
+) -> PlanVersion:
+    """Change the plan's content and record a new version (with the reason and the
+    opinions that led to it). Courses and sessions changed since the last version are
+    captured in the snapshot too."""
+    _require_manager(actor, plan)
+    _require_editable(plan)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("请填写修改说明", field="reason")
+    allowed = {
+        "title",
+        "content",
+        "mode",
+        "capacity",
+        "cost_per_person",
+        "subsidy_per_person",
+        "members_only",
+        "target_completion_rate",
+        "target_certification_rate",
+        "target_satisfaction",
+        "enrol_cutoff",
+    }
+    unknown = set(changes) - allowed
+    if unknown:
+        raise DomainError("不能修改：" + "、".join(sorted(unknown)))
+    if "capacity" in changes and (changes["capacity"] or 0) < 1:
+        raise DomainError("名额至少为1人", field="capacity")
+    for key, value in changes.items():
+        setattr(plan, key, value)
+    previous = plan.versions.order_by("-number").first()
+    new_snapshot = snapshot(plan)
+    if previous is not None and not diff_versions(previous.snapshot, new_snapshot):
+        raise DomainError("方案内容没有变化", code="unchanged")
+    plan.version += 1
+    plan.save(update_fields=[*changes.keys(), "version", "updated_at"])
+    version = _save_version(plan, actor=actor, reason=reason)
+    for opinion in adopted_opinions:
+        if opinion.consultation.plan_id != plan.pk:
+            raise DomainError("所采纳的意见不属于该方案")
+        opinion.adopted_in_version = version.number
+        opinion.save(update_fields=["adopted_in_version"])
+    _event(
+        plan,
+        "revised",
+        f"方案修订为第{version.number}版：{reason}",
+        actor=actor,
+        figures={"version": version.number, "adopted_opinions": len(adopted_opinions)},
+    )
+    audit.record(
+        "plan.revise", actor=actor, obj=plan, after={"version": version.number}, detail=reason
+    )
+    return version
+
+
+# -- consultation ---------------------------------------------------------------------------
+@transaction.atomic
+def open_consultation(plan: TrainingPlan, *, actor, closes_at: dt.datetime) -> Consultation:
+    _require_manager(actor, plan)
+    now = timezone.now()
+    if closes_at <= now:
+        raise DomainError("征求意见截止时间须晚于当前时间", field="closes_at")
+    if not plan.courses.exists():
+        raise DomainError("请先设置课程模块再征求意见", code="incomplete")
+    if not plan.sessions.exists():
+        raise DomainError("请先安排班次再征求意见", code="incomplete")
+    if plan.versions.exists():
+        latest = plan.versions.order_by("-number").first()
+        if diff_versions(latest.snapshot, snapshot(plan)):
+            # Courses/sessions were added since the last version: record them first.
+            plan.version += 1
+            plan.save(update_fields=["version", "updated_at"])
+            _save_version(plan, actor=actor, reason="征求意见稿")
+    consultation, _ = Consultation.objects.update_or_create(
+        plan=plan, defaults={"opens_at": now, "closes_at": closes_at, "closed_at": None}
+    )
+    _transition(
+        plan,
+        PlanState.CONSULTATION,
+        actor=actor,
+        summary=f"公开征求职工、企业、部门意见，截至{timezone.localtime(closes_at):%Y-%m-%d %H:%M}",
+    )
+    return consultation
+
+
+def _party_of(actor) -> tuple[str, dict[str, Any]]:
+    """Which party an opinion comes from: a department liaison, an enterprise contact or a
+    worker (in that order of precedence)."""
+    principal = principal_for(actor)
+    if principal.department_ids():
+        return Party.DEPARTMENT, {"department_id": principal.department_ids()[0]}
+    if principal.enterprise_ids():
+        return Party.ENTERPRISE, {"enterprise_id": principal.enterprise_ids()[0]}
+    if principal.person_id:
+        return Party.WORKER, {"person_id": principal.person_id}
+    raise PermissionDeniedError("只有职工、企业联络员和部门联络员可以提出意见")
+
+
+@transaction.atomic
+def submit_opinion(plan: TrainingPlan, *, actor, stance: str, text: str = "") -> Opinion:
+    consultation = Consultation.objects.filter(plan=plan).first()
+    now = timezone.now()
+    if (
+        plan.state != PlanState.CONSULTATION
+        or consultation is None
+        or consultation.closed_at is not None
+        or not consultation.opens_at <= now < consultation.closes_at
+    ):
+        raise DomainError("该方案当前不在意见征集期", code="state")
+    if stance not in Stance.values:
+        raise DomainError("请选择支持、反对或建议", field="stance")
+    text = (text or "").strip()
+    if stance != Stance.SUPPORT and not text:
+        raise DomainError("反对或建议须写明意见内容", field="text")
+    if len(text) > 1000:
+        raise DomainError("意见内容不超过1000字", field="text")
+    party, link = _party_of(actor)
+    opinion = Opinion.objects.create(
+        consultation=consultation,
+        party=party,
+        stance=stance,
+        text=text,
+        author=actor if getattr(actor, "pk", None) else None,
+        **link,
+    )
+    audit.record("opinion.submit", actor=actor, obj=opinion, after={"stance": stance})
+    return opinion
+
+
+@transaction.atomic
+def reply_to_opinion(opinion: Opinion, *, actor, reply: str) -> Opinion:
+    _require_manager(actor, opinion.consultation.plan)
+    reply = (reply or "").strip()
+    if not reply:
+        raise DomainError("请填写答复内容", field="reply")
+    opinion.reply, opinion.replied_at = reply, timezone.now()
+    opinion.save(update_fields=["reply", "replied_at"])
+    audit.record("opinion.reply", actor=actor, obj=opinion)
+    return opinion
+
+
+def consultation_summary(plan: TrainingPlan) -> dict[str, Any]:
+    """Opinions counted by party and stance, replies, and what changed because of them."""
+    consultation = Consultation.objects.filter(plan=plan).first()
+    by_party = {p.value: {s.value: 0 for s in Stance} for p in Party}
+    total = replied = 0
+    adopted: list[Opinion] = []
+    if consultation is not None:
+        rows = consultation.opinions.values("party", "stance").annotate(n=Count("id"))
+        for row in rows:
+            by_party[row["party"]][row["stance"]] = row["n"]
+            total += row["n"]
+        replied = consultation.opinions.exclude(reply="").count()
+        adopted = list(consultation.opinions.filter(adopted_in_version__isnull=False))
+    changes = []
+    versions = list(plan.versions.order_by("number"))
+    for older, newer in itertools.pairwise(versions):
+        led_by = [o for o in adopted if o.adopted_in_version == newer.number]
+        changes.append(
+            {
+                "version": newer.number,
+                "reason": newer.reason,
+                "changes": diff_versions(older.snapshot, newer.snapshot),
+                "opinions": led_by,
+            }
+        )
+    return {
+        "consultation": consultation,
+        "by_party": by_party,
+        "total": total,
+        "replied": replied,
+        "changes": changes,
+    }
+
+
+@transaction.atomic
+def approve_plan(plan: TrainingPlan, *, actor, close_early: bool = False) -> TrainingPlan:
+    """Close the consultation (at or after its deadline, or early by staff decision) and
+    approve the plan."""
+    _require_manager(actor, plan)
+    consultation = Consultation.objects.select_for_update().filter(plan=plan).first()
+    now = timezone.now()
+    if consultation is None:
+        raise DomainError("方案须先经过意见征集", code="state")
+    if now < consultation.closes_at and not close_early:
+        raise DomainError("意见征集尚未截止", code="state")
+    summary = consultation_summary(plan)
+    unanswered = consultation.opinions.exclude(stance=Stance.SUPPORT).filter(reply="").count()
+    if unanswered:
+        raise DomainError(f"还有{unanswered}条反对或建议尚未答复", code="incomplete")
+    consultation.closed_at = now
+    consultation.save(update_fields=["closed_at"])
+    figures = {
+        "opinions": summary["total"],
+        "replied": summary["replied"],
+        "by_party": {p: sum(v.values()) for p, v in summary["by_party"].items()},
+    }
+    _transition(
+        plan,
+        PlanState.APPROVED,
+        actor=actor,
+        summary=f"意见征集结束，共收到{summary['total']}条意见，方案审定",
+        figures=figures,
+    )
+    return plan
+
+
+# -- announcement and delivery --------------------------------------------------------------
+@transaction.atomic
+def announce_plan(plan: TrainingPlan, *, actor) -> TrainingPlan:
+    _require_manager(actor, plan)
+    first = plan.sessions.order_by("starts_at").first()
+    if first is None:
+        raise DomainError("方案没有班次，不能公告", code="incomplete")
+    if first.starts_at <= timezone.now():
+        raise DomainError("首个班次已开始，请先调整班次时间再公告", code="incomplete")
+    _transition(
+        plan,
+        PlanState.ANNOUNCED,
+        actor=actor,
+        summary="向社会公告培训内容",
+        figures={"capacity": plan.capacity, "sessions": plan.sessions.count()},
+    )
+    return plan
+
+
+@transaction.atomic
+def open_enrolment(plan: TrainingPlan, *, actor) -> TrainingPlan:
+    _require_manager(actor, plan)
+    if plan.enrol_cutoff is not None and plan.enrol_cutoff <= timezone.now():
+        raise DomainError("报名截止时间已过，请先修改截止时间", code="incomplete")
+    _transition(
+        plan,
+        PlanState.ENROLLING,
+        actor=actor,
+        summary="开放报名",
+        figures={"capacity": plan.capacity},
+    )
+    return plan
+
+
+def enrolment_figures(plan: TrainingPlan) -> dict[str, int]:
+    counts = dict(
+        plan.enrollments.values_list("status").annotate(n=Count("id")).values_list("status", "n")
+    )
+    enrolled = counts.get(EnrollmentStatus.ENROLLED, 0)
+    return {
+        "capacity": plan.capacity,
+        "enrolled": enrolled,
+        "waitlisted": counts.get(EnrollmentStatus.WAITLISTED, 0),
+        "cancelled": counts.get(EnrollmentStatus.CANCELLED, 0),
+        "seats_left": max(plan.capacity - enrolled, 0),
+    }
+
+
+@transaction.atomic
+def start_plan(plan: TrainingPlan, *, actor) -> TrainingPlan:
+    _require_manager(actor, plan)
+    figures = enrolment_figures(plan)
+    if figures["enrolled"] == 0:
+        raise DomainError("尚无人报名，不能开班", code="incomplete")
+    _transition(
+        plan,
+        PlanState.RUNNING,
+        actor=actor,
+        summary=f"开班：{figures['enrolled']}人参训，{figures['waitlisted']}人候补",
+        figures=figures,
+    )
+    return plan
+
+
+@transaction.atomic
+def complete_plan(plan: TrainingPlan, *, actor) -> TrainingPlan:
+    """结业: those enrolled who attended at least 80% of the sessions complete the plan."""
+    _require_manager(actor, plan)
+    now = timezone.now()
+    if plan.sessions.filter(ends_at__gt=now).exists():
+        raise DomainError("还有班次未结束，不能结业", code="incomplete")
+    sessions = plan.sessions.count()
+    enrolled = plan.enrollments.filter(status=EnrollmentStatus.ENROLLED).annotate(
+        attended=Count(
+            "person__checkins", filter=Q(person__checkins__session__plan=plan), distinct=True
+        )
+    )
+    completed_ids = [
+        e.pk
+        for e in enrolled
+        if sessions and Decimal(e.attended) / sessions >= COMPLETION_ATTENDANCE
+    ]
+    plan.enrollments.filter(pk__in=completed_ids).update(completed=True)
+    total = len(enrolled)
+    rate = round(100 * len(completed_ids) / total, 1) if total else 0.0
+    plan.sessions.update(held=True)
+    _transition(
+        plan,
+        PlanState.COMPLETED,
+        actor=actor,
+        summary=f"结业：{len(completed_ids)}/{total}人完成培训（结业率{rate}%）",
+        figures={
+            "completed": len(completed_ids),
+            "enrolled": total,
+            "completion_rate": rate,
+            "target": plan.target_completion_rate,
+        },
+    )
+    return plan
+
+
+@transaction.atomic
+def archive_plan(plan: TrainingPlan, *, actor) -> TrainingPlan:
+    _require_manager(actor, plan)
+    certificates = plan.certificates.count()
+    _transition(
+        plan,
+        PlanState.ARCHIVED,
+        actor=actor,
+        summary=f"归档：颁发证书{certificates}本",
+        figures={"certificates": certificates},
+    )
+    return plan
+
+
+@transaction.atomic
+def cancel_plan(plan: TrainingPlan, *, actor, reason: str) -> TrainingPlan:
+    _require_manager(actor, plan)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("请填写取消原因", field="reason")
+    figures = enrolment_figures(plan)
+    _transition(
+        plan, PlanState.CANCELLED, actor=actor, summary=f"方案取消：{reason}", figures=figures
+    )
+    DemandItem.objects.filter(plans=plan).exclude(
+        plans__state__in=[s for s in PlanState.values if s != PlanState.CANCELLED]
+    ).update(status=DemandItem.Status.OPEN)
+    return plan
+
+
+# -- reads ----------------------------------------------------------------------------------
+def public_plans():
+    return TrainingPlan.objects.filter(state__in=PUBLIC_STATES).select_related("skill", "org_unit")
+
+
+def timeline(plan: TrainingPlan):
+    """The public timeline: demand gathered → … → completed, each with its date."""
+    return plan.events.order_by("at", "id")

@@ -1,0 +1,310 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from gonghui.core.models import AuditEvent
+from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
+from gonghui.training.domain import plans
+from gonghui.training.enums import Party, PlanState, Stance
+from gonghui.training.models import (
+    Enrollment,
+    PlanEvent,
+    Session,
+    Skill,
+    Trainer,
+    TrainingPlan,
+    Venue,
+)
+
+
+@pytest.fixture
+def setup(county):
+    t = county
+    t.staff = t.users["federation_staff"]
+    t.skill = Skill.objects.create(name="测试电工", category="制造加工", levels=["l5", "l4"])
+    t.trainer = Trainer.objects.create(name="王师傅", org_unit=t.county)
+    t.trainer2 = Trainer.objects.create(name="李老师", org_unit=t.county)
+    t.venue = Venue.objects.create(
+        name="县职工服务中心", address="海盐县武原街道", capacity=40, org_unit=t.county
+    )
+    t.small_venue = Venue.objects.create(
+        name="小教室", address="海盐县", capacity=10, org_unit=t.county
+    )
+    t.start = timezone.localtime(timezone.now() + dt.timedelta(days=20)).replace(
+        hour=18, minute=30, second=0, microsecond=0
+    )
+    return t
+
+
+def _plan(t, **over):
+    kwargs = dict(
+        actor=t.staff,
+        title="低压电工取证班",
+        skill=t.skill,
+        level="l5",
+        capacity=30,
+        target_completion_rate=90,
+        target_certification_rate=80,
+        target_satisfaction=90,
+        content="电工基础、安全用电、实操",
+        subsidy_per_person=Decimal("800"),
+    )
+    kwargs.update(over)
+    return plans.create_plan(t.county, **kwargs)
+
+
+def _ready(t, plan):
+    course = plans.add_course(plan, actor=t.staff, title="安全用电", hours=Decimal("8"))
+    plans.schedule_session(
+        plan,
+        actor=t.staff,
+        trainer=t.trainer,
+        venue=t.venue,
+        course=course,
+        starts_at=t.start,
+        ends_at=t.start + dt.timedelta(hours=2),
+    )
+    return plan
+
+
+def test_whole_lifecycle_writes_a_timeline(setup):
+    t = setup
+    plan = _ready(t, _plan(t))
+    assert plan.state == PlanState.DRAFT
+    plans.open_consultation(plan, actor=t.staff, closes_at=timezone.now() + dt.timedelta(days=7))
+    plans.submit_opinion(plan, actor=t.worker_a, stance=Stance.SUPPORT)
+    plans.approve_plan(plan, actor=t.staff, close_early=True)
+    plans.announce_plan(plan, actor=t.staff)
+    plans.open_enrolment(plan, actor=t.staff)
+    Enrollment.objects.create(plan=plan, person=t.member_a.person, status="enrolled", seat=1)
+    plans.start_plan(plan, actor=t.staff)
+    Session.objects.filter(plan=plan).update(
+        starts_at=timezone.now() - dt.timedelta(hours=3),
+        ends_at=timezone.now() - dt.timedelta(hours=1),
+    )
+    plans.complete_plan(plan, actor=t.staff)
+    plans.archive_plan(plan, actor=t.staff)
+    plan.refresh_from_db()
+    assert plan.state == PlanState.ARCHIVED
+    kinds = list(plan.events.values_list("kind", flat=True))
+    assert kinds == [
+        "proposed",
+        "state.consultation",
+        "state.approved",
+        "state.announced",
+        "state.enrolling",
+        "state.running",
+        "state.completed",
+        "state.archived",
+    ]
+    completed = plan.events.get(kind="state.completed")
+    # Attended 0 of 1 sessions: not completed.
+    assert completed.figures == {
+        "completed": 0,
+        "enrolled": 1,
+        "completion_rate": 0.0,
+        "target": 90,
+    }
+    assert AuditEvent.objects.filter(action="plan.transition", object_id=str(plan.pk)).count() == 7
+
+
+def test_illegal_transition_is_refused_and_changes_nothing(setup):
+    t = setup
+    plan = _plan(t)
+    events = PlanEvent.objects.count()
+    with pytest.raises(DomainError) as exc:
+        plans.announce_plan(plan, actor=t.staff)
+    assert exc.value.message == "方案没有班次，不能公告"
+    _ready(t, plan)
+    with pytest.raises(DomainError) as exc:
+        plans.announce_plan(plan, actor=t.staff)
+    assert exc.value.message == "方案当前为“草稿”，不能变为“已公告”"
+    plan.refresh_from_db()
+    assert plan.state == PlanState.DRAFT
+    assert PlanEvent.objects.count() == events
+
+
+def test_session_in_the_past_is_refused(setup):
+    t = setup
+    plan = _plan(t)
+    past = timezone.now() - dt.timedelta(days=1)
+    with pytest.raises(DomainError) as exc:
+        plans.schedule_session(
+            plan,
+            actor=t.staff,
+            trainer=t.trainer,
+            venue=t.venue,
+            starts_at=past,
+            ends_at=past + dt.timedelta(hours=2),
+        )
+    assert exc.value.message == "班次时间不能早于当前时间"
+    assert not Session.objects.exists()
+
+
+def test_double_booking_names_the_conflict(setup):
+    t = setup
+    first = _ready(t, _plan(t, title="叉车司机培训班"))
+    second = _plan(t, title="焊工培训班")
+    other_venue = Venue.objects.create(
+        name="百步镇职工之家", address="海盐县百步镇", capacity=50, org_unit=t.county
+    )
+    overlap = t.start + dt.timedelta(hours=1)
+    with pytest.raises(DomainError) as exc:
+        plans.schedule_session(
+            second,
+            actor=t.staff,
+            trainer=t.trainer2,
+            venue=t.venue,
+            starts_at=overlap,
+            ends_at=overlap + dt.timedelta(hours=2),
+        )
+    day = t.start
+    assert exc.value.message == (
+        f"阵地“县职工服务中心”在{day:%Y-%m-%d} 18:30-20:30已安排“叉车司机培训班”，时间冲突"
+    )
+    with pytest.raises(DomainError) as exc:
+        plans.schedule_session(
+            second,
+            actor=t.staff,
+            trainer=t.trainer,
+            venue=other_venue,
+            starts_at=overlap,
+            ends_at=overlap + dt.timedelta(hours=2),
+        )
+    assert exc.value.message.startswith("培训师王师傅在")
+    # Back to back is fine.
+    plans.schedule_session(
+        second,
+        actor=t.staff,
+        trainer=t.trainer,
+        venue=t.venue,
+        starts_at=t.start + dt.timedelta(hours=2),
+        ends_at=t.start + dt.timedelta(hours=4),
+    )
+    assert Session.objects.filter(plan=second).count() == 1
+    # A cancelled plan frees its bookings.
+    plans.cancel_plan(first, actor=t.staff, reason="师资调整")
+    plans.schedule_session(
+        second,
+        actor=t.staff,
+        trainer=t.trainer2,
+        venue=t.venue,
+        starts_at=overlap,
+        ends_at=overlap + dt.timedelta(minutes=30),
+    )
+
+
+def test_venue_too_small_is_refused(setup):
+    t = setup
+    plan = _plan(t)
+    with pytest.raises(DomainError) as exc:
+        plans.schedule_session(
+            plan,
+            actor=t.staff,
+            trainer=t.trainer,
+            venue=t.small_venue,
+            starts_at=t.start,
+            ends_at=t.start + dt.timedelta(hours=1),
+        )
+    assert exc.value.message == "阵地“小教室”仅容纳10人，少于方案名额30人"
+
+
+def test_consultation_by_three_parties_with_replies_and_versions(setup):
+    t = setup
+    plan = _ready(t, _plan(t))
+    plans.open_consultation(plan, actor=t.staff, closes_at=timezone.now() + dt.timedelta(days=7))
+    worker = plans.submit_opinion(
+        plan, actor=t.worker_a, stance=Stance.COMMENT, text="希望安排在周末"
+    )
+    ent = plans.submit_opinion(plan, actor=t.users["enterprise_contact_a"], stance=Stance.SUPPORT)
+    dept = plans.submit_opinion(
+        plan, actor=t.users["department_liaison"], stance=Stance.OBJECT, text="名额偏少"
+    )
+    assert (worker.party, ent.party, dept.party) == (
+        Party.WORKER,
+        Party.ENTERPRISE,
+        Party.DEPARTMENT,
+    )
+    assert (ent.enterprise_id, dept.department_id) == (t.ent_a.pk, t.dept.pk)
+    with pytest.raises(DomainError) as exc:
+        plans.approve_plan(plan, actor=t.staff, close_early=True)
+    assert exc.value.message == "还有2条反对或建议尚未答复"
+    plans.reply_to_opinion(worker, actor=t.staff, reply="已增加周末班次")
+    plans.reply_to_opinion(dept, actor=t.staff, reply="名额增加到40人")
+    version = plans.revise_plan(
+        plan, actor=t.staff, reason="采纳部门意见增加名额", adopted_opinions=[dept], capacity=40
+    )
+    summary = plans.consultation_summary(plan)
+    assert summary["total"] == 3 and summary["replied"] == 2
+    assert summary["by_party"]["department"] == {"support": 0, "object": 1, "comment": 0}
+    last = summary["changes"][-1]
+    assert last["version"] == version.number
+    assert last["changes"] == [{"field": "capacity", "label": "名额", "old": 30, "new": 40}]
+    assert last["opinions"] == [dept]
+    plans.approve_plan(plan, actor=t.staff, close_early=True)
+    with pytest.raises(DomainError) as exc:
+        plans.submit_opinion(plan, actor=t.worker_a, stance=Stance.SUPPORT)
+    assert exc.value.message == "该方案当前不在意见征集期"
+
+
+def test_opinions_need_a_party_and_text(setup):
+    t = setup
+    plan = _ready(t, _plan(t))
+    plans.open_consultation(plan, actor=t.staff, closes_at=timezone.now() + dt.timedelta(days=7))
+    with pytest.raises(PermissionDeniedError):
+        plans.submit_opinion(plan, actor=t.users["trainer"], stance=Stance.SUPPORT)
+    with pytest.raises(DomainError) as exc:
+        plans.submit_opinion(plan, actor=t.worker_a, stance=Stance.OBJECT, text=" ")
+    assert exc.value.message == "反对或建议须写明意见内容"
+    assert plan.consultation.opinions.count() == 0
+
+
+def test_approval_waits_for_the_deadline(setup):
+    t = setup
+    plan = _ready(t, _plan(t))
+    plans.open_consultation(plan, actor=t.staff, closes_at=timezone.now() + dt.timedelta(days=7))
+    with pytest.raises(DomainError) as exc:
+        plans.approve_plan(plan, actor=t.staff)
+    assert exc.value.message == "意见征集尚未截止"
+
+
+def test_only_managers_in_scope(setup):
+    t = setup
+    with pytest.raises(PermissionDeniedError):
+        _plan(t, actor=t.users["town_staff_a"])
+    with pytest.raises(PermissionDeniedError):
+        _plan(t, actor=t.users["union_officer_a"])
+    plan = _plan(t)
+    with pytest.raises(PermissionDeniedError):
+        plans.cancel_plan(plan, actor=t.users["town_staff_a"], reason="x")
+    assert TrainingPlan.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("over", "message"),
+    [
+        ({"title": " "}, "请填写方案名称"),
+        ({"capacity": 0}, "名额至少为1人"),
+        ({"target_satisfaction": 120}, "目标满意度应在0到100之间"),
+        ({"subsidy_per_person": Decimal("-1")}, "成本和补贴不能为负数"),
+    ],
+)
+def test_bad_plans_are_refused(setup, over, message):
+    t = setup
+    with pytest.raises(DomainError) as exc:
+        _plan(t, **over)
+    assert exc.value.message == message
+    assert TrainingPlan.objects.count() == 0
+
+
+def test_revision_after_announcement_is_refused(setup):
+    t = setup
+    plan = _ready(t, _plan(t))
+    plans.open_consultation(plan, actor=t.staff, closes_at=timezone.now() + dt.timedelta(days=7))
+    plans.approve_plan(plan, actor=t.staff, close_early=True)
+    plans.announce_plan(plan, actor=t.staff)
+    with pytest.raises(DomainError) as exc:
+        plans.revise_plan(plan, actor=t.staff, reason="改名额", capacity=50)
+    assert exc.value.message == "方案已已公告，不能再修改内容"
