@@ -588,11 +588,11 @@ def test_a_crash_mid_way_leaves_nothing_written(county, monkeypatch):
     real = roster._new_person
     calls = {"n": 0}
 
-    def flaky(plan):
+    def flaky(*args):
         calls["n"] += 1
         if calls["n"] == 4:
             raise RuntimeError("disk on fire")
-        return real(plan)
+        return real(*args)
 
     monkeypatch.setattr(roster, "_new_person", flaky)
     before = counts()
