@@ -9,7 +9,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("GONGHUI_", "SECRET_KEY"))}
+    # Browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for Playwright; production never has it.
+    dropped = ("GONGHUI_", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL")
+    base = {k: v for k, v in os.environ.items() if not k.startswith(dropped)}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
