@@ -185,3 +185,14 @@ def test_organisation_code_check_digit():
     assert org_code_check("10000000") == "8"
     assert org_code_check("40000000") == "X"  # 12 mod 11 = 1
     assert org_code_check("MA200000") == "0"  # M=22, A=10: 66 + 70 + 18 = 154 = 14 × 11
+
+
+def test_member_list_name_prefix_matches_python_on_demo_data(demo):
+    from gonghui.orgs.domain.queries import member_list
+
+    staff = get_user_model().objects.get(username="county_staff")
+    active = list(Membership.objects.active().select_related("person"))
+    for prefix in ("王", "张", "陈", "欧"):
+        expected = sorted((m.person.name, m.pk) for m in active if m.person.name.startswith(prefix))
+        got = [(m.person.name, m.pk) for m in member_list(staff, name=prefix)]
+        assert got == expected
