@@ -308,3 +308,108 @@ def test_revision_after_announcement_is_refused(setup):
     with pytest.raises(DomainError) as exc:
         plans.revise_plan(plan, actor=t.staff, reason="改名额", capacity=50)
     assert exc.value.message == "方案已已公告，不能再修改内容"
+
+
+def test_opinions_only_from_parties_the_plan_concerns(setup):
+    t = setup
+    plan = _ready(
+        t,
+        plans.create_plan(
+            t.town_b,
+            actor=t.staff,
+            title="沈荡镇电工班",
+            skill=t.skill,
+            level="l5",
+            capacity=20,
+            target_completion_rate=90,
+            target_certification_rate=80,
+            target_satisfaction=90,
+        ),
+    )
+    plans.open_consultation(plan, actor=t.staff, closes_at=timezone.now() + dt.timedelta(days=7))
+    for outsider in (t.worker_a, t.users["enterprise_contact_a"]):
+        with pytest.raises(PermissionDeniedError) as exc:
+            plans.submit_opinion(plan, actor=outsider, stance=Stance.SUPPORT)
+        assert exc.value.message == "您不在该方案的意见征集范围内"
+    # The county's department speaks for every town below it.
+    opinion = plans.submit_opinion(plan, actor=t.users["department_liaison"], stance="support")
+    assert opinion.party == Party.DEPARTMENT
+    assert plan.consultation.opinions.count() == 1
+
+
+def test_plan_chain_through_the_api(client, setup):
+    t = setup
+    client.force_login(t.staff)
+    res = client.post(
+        "/api/training/plans",
+        {
+            "org_unit_id": t.county.pk,
+            "title": "叉车司机培训班",
+            "skill_id": t.skill.pk,
+            "level": "l5",
+            "capacity": 20,
+            "target_completion_rate": 90,
+            "target_certification_rate": 85,
+            "target_satisfaction": 90,
+        },
+        content_type="application/json",
+    )
+    assert res.status_code == 201, res.content
+    plan_id = res.json()["id"]
+    res = client.post(
+        f"/api/training/plans/{plan_id}/courses",
+        {"title": "理论", "hours": 4},
+        content_type="application/json",
+    )
+    assert res.status_code == 201
+    past = (timezone.now() - dt.timedelta(days=1)).isoformat()
+    res = client.post(
+        f"/api/training/plans/{plan_id}/sessions",
+        {"trainer_id": t.trainer.pk, "venue_id": t.venue.pk, "starts_at": past, "ends_at": past},
+        content_type="application/json",
+    )
+    assert res.status_code == 400
+    assert res.json()["error"]["message"] == "班次时间不能早于当前时间"
+    res = client.post(
+        f"/api/training/plans/{plan_id}/sessions",
+        {
+            "trainer_id": t.trainer.pk,
+            "venue_id": t.venue.pk,
+            "starts_at": t.start.isoformat(),
+            "ends_at": (t.start + dt.timedelta(hours=2)).isoformat(),
+        },
+        content_type="application/json",
+    )
+    assert res.status_code == 201
+    closes = (timezone.now() + dt.timedelta(days=7)).isoformat()
+    res = client.post(
+        f"/api/training/plans/{plan_id}/consultation",
+        {"closes_at": closes},
+        content_type="application/json",
+    )
+    assert res.status_code == 201
+    res = client.post(
+        f"/api/training/plans/{plan_id}/transitions",
+        {"action": "announce"},
+        content_type="application/json",
+    )
+    assert res.status_code == 409
+    assert res.json()["error"]["message"] == "方案当前为“征求意见中”，不能变为“已公告”"
+    for action in ("approve", "announce"):
+        res = client.post(
+            f"/api/training/plans/{plan_id}/transitions",
+            {"action": action, "close_early": True},
+            content_type="application/json",
+        )
+        assert res.status_code == 200, res.content
+    assert res.json()["state"] == "announced"
+    client.logout()
+    public = client.get("/api/training/public/plans").json()
+    assert [p["id"] for p in public["items"]] == [plan_id]
+    timeline = client.get(f"/api/training/public/plans/{plan_id}/timeline").json()
+    assert [e["kind"] for e in timeline] == [
+        "proposed",
+        "state.consultation",
+        "state.approved",
+        "state.announced",
+    ]

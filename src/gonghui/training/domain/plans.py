@@ -458,17 +458,34 @@ def open_consultation(plan: TrainingPlan, *, actor, closes_at: dt.datetime) -> C
     return consultation
 
 
-def _party_of(actor) -> tuple[str, dict[str, Any]]:
-    """Which party an opinion comes from: a department liaison, an enterprise contact or a
-    worker (in that order of precedence)."""
+def _party_of(actor, plan: TrainingPlan) -> tuple[str, dict[str, Any]]:
+    """Which party an opinion comes from — a department liaison, an enterprise contact or a
+    worker, in that order — among those the plan concerns (its org unit's subtree; a
+    department also speaks for the units below the federation it works with)."""
+    from gonghui.orgs.models import Department, Enterprise, Membership
+
     principal = principal_for(actor)
-    if principal.department_ids():
-        return Party.DEPARTMENT, {"department_id": principal.department_ids()[0]}
-    if principal.enterprise_ids():
-        return Party.ENTERPRISE, {"enterprise_id": principal.enterprise_ids()[0]}
+    if not (principal.department_ids() or principal.enterprise_ids() or principal.person_id):
+        raise PermissionDeniedError("只有职工、企业联络员和部门联络员可以提出意见")
+    unit = plan.org_unit
+    for dept in Department.objects.filter(pk__in=principal.department_ids()).select_related(
+        "org_unit"
+    ):
+        if dept.org_unit.is_within(unit) or unit.is_within(dept.org_unit):
+            return Party.DEPARTMENT, {"department_id": dept.pk}
+    for ent in Enterprise.objects.filter(pk__in=principal.enterprise_ids()).select_related("union"):
+        if ent.union.is_within(unit):
+            return Party.ENTERPRISE, {"enterprise_id": ent.pk}
     if principal.person_id:
-        return Party.WORKER, {"person_id": principal.person_id}
-    raise PermissionDeniedError("只有职工、企业联络员和部门联络员可以提出意见")
+        membership = (
+            Membership.objects.active()
+            .filter(person_id=principal.person_id)
+            .select_related("union")
+            .first()
+        )
+        if membership is not None and membership.union.is_within(unit):
+            return Party.WORKER, {"person_id": principal.person_id}
+    raise PermissionDeniedError("您不在该方案的意见征集范围内")
 
 
 @transaction.atomic
@@ -489,7 +506,7 @@ def submit_opinion(plan: TrainingPlan, *, actor, stance: str, text: str = "") ->
         raise DomainError("反对或建议须写明意见内容", field="text")
     if len(text) > 1000:
         raise DomainError("意见内容不超过1000字", field="text")
-    party, link = _party_of(actor)
+    party, link = _party_of(actor, plan)
     opinion = Opinion.objects.create(
         consultation=consultation,
         party=party,
