@@ -1,11 +1,21 @@
 """The login page: password and SMS-code tabs, errors, lockout, language switch."""
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from gonghui.accounts.sms import MemorySender
 from gonghui.core.models import AuditEvent
 
 from ..factories import PASSWORD, make_user
+
+
+@pytest.fixture
+def chinese_afterwards():
+    """LocaleMiddleware leaves the request's language active in the thread: restore the
+    default so later tests in this worker still run in Chinese."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
@@ -128,7 +138,7 @@ def test_logout(client, account):
     assert AuditEvent.objects.filter(action="logout").count() == 1
 
 
-def test_language_switch_to_english(client, db):
+def test_language_switch_to_english(chinese_afterwards, client, db):
     res = client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
     assert res.status_code == 302
     html = client.get("/accounts/login/").content.decode()

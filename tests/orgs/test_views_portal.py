@@ -3,12 +3,22 @@
 import datetime as dt
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from gonghui.core.models import AuditEvent
 from gonghui.orgs.domain.people import transfer_membership
 from gonghui.orgs.models import Membership, Person
 
 from ..factories import EnterpriseFactory
+
+
+@pytest.fixture
+def chinese_afterwards():
+    """LocaleMiddleware leaves the request's language active in the thread: restore the
+    default so later tests in this worker still run in Chinese."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
@@ -135,7 +145,7 @@ def test_worker_without_active_membership(worker, client):
     assert res.status_code == 302
 
 
-def test_portal_in_english(worker, client):
+def test_portal_in_english(chinese_afterwards, worker, client):
     res = client.get("/me/", HTTP_ACCEPT_LANGUAGE="en")
     html = res.content.decode()
     assert "My membership" in html
