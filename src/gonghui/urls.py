@@ -10,6 +10,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("gonghui.accounts.urls")),
     path("me/", include("gonghui.orgs.urls_portal")),
+    path("t/", include("gonghui.training.urls")),
     path("console/imports/", include("gonghui.orgs.urls_imports")),
     path("console/", include("gonghui.orgs.urls_console")),
     path("api/", api.urls),
