@@ -2,6 +2,7 @@ from .catalogue import Skill, SkillSynonym
 from .delivery import Trainer, Venue
 from .demand import Demand, DemandItem, PriorityWeights
 from .enrolment import CheckIn, Enrollment
+from .notice import Notification
 from .outcome import Certificate
 from .plan import (
     Consultation,
@@ -21,6 +22,7 @@ __all__ = [
     "Demand",
     "DemandItem",
     "Enrollment",
+    "Notification",
     "Opinion",
     "PlanEvent",
     "PlanVersion",

@@ -1,0 +1,324 @@
+"""Enrolment (报名) with a waitlist (候补): capacity is never exceeded.
+
+Every write locks the plan row first (``select_for_update``: a row lock on PostgreSQL; on
+SQLite the transaction starts with ``BEGIN IMMEDIATE``, so writers are serialised), then
+counts the enrolled and hands out the smallest free seat, or the next waitlist position.
+The database's unique (plan, seat) constraint among enrolled rows is the backstop: were a
+lock ever missed, the insert fails, and the request is retried rather than overbooked.
+
+Waitlist positions stay 1…N without gaps: a promotion or a waitlisted cancellation moves
+everyone behind one place up.
+"""
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+
+from gonghui.core.domain import audit
+from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
+from gonghui.orgs.domain.scope import principal_for
+from gonghui.orgs.models import Enterprise, Membership, Person
+
+from ..enums import EnrollmentStatus, PlanState
+from ..models import Enrollment, Notification, TrainingPlan
+from .notices import notify
+
+#: Attempts at a seat when the unique-seat backstop fires (it never should under the lock).
+SEAT_ATTEMPTS = 3
+#: Plan states in which an enrolment can no longer be cancelled.
+CLOSED_STATES = (PlanState.COMPLETED, PlanState.ARCHIVED, PlanState.CANCELLED)
+
+
+# -- eligibility -----------------------------------------------------------------------------
+def _active_membership(person: Person) -> Membership | None:
+    return (
+        Membership.objects.active()
+        .filter(person=person)
+        .select_related("union", "enterprise")
+        .first()
+    )
+
+
+def _scope_reason(plan: TrainingPlan, membership: Membership | None) -> str | None:
+    """Whether the person's union lies within the plan's eligible units.
+
+    A person without an active membership has no union; they reach this check only on a plan
+    open to non-members (``members_only`` off), which is open to them wherever they work.
+    """
+    if membership is None:
+        return None
+    path = membership.union.path
+    units = list(plan.eligible_units.all())
+    if units:
+        inside = any(path.startswith(u.path) for u in units)
+    else:
+        inside = path.startswith(plan.org_unit.path)
+    return None if inside else "您所在的工会不在本次培训的报名范围内"
+
+
+def _timing_reason(plan: TrainingPlan) -> str | None:
+    if plan.state != PlanState.ENROLLING:
+        return "该培训当前不在报名期"
+    if plan.enrol_cutoff is not None and timezone.now() >= plan.enrol_cutoff:
+        return "报名已截止"
+    return None
+
+
+def check_eligibility(plan: TrainingPlan, person: Person) -> str | None:
+    """None if ``person`` may enrol on ``plan``, else the reason, in Chinese."""
+    reason = _timing_reason(plan)
+    if reason:
+        return reason
+    membership = _active_membership(person)
+    if plan.members_only and membership is None:
+        return "仅限在会会员报名"
+    return _scope_reason(plan, membership)
+
+
+# -- who may act for whom --------------------------------------------------------------------
+def _is_self(actor, person_id: int) -> bool:
+    return getattr(actor, "person_id", None) is not None and actor.person_id == person_id
+
+
+def _user_or_none(actor):
+    return actor if isinstance(actor, get_user_model()) else None
+
+
+def _enrolling_enterprise(
+    plan: TrainingPlan,
+    person: Person,
+    membership: Membership | None,
+    actor,
+    enterprise: Enterprise | None,
+) -> Enterprise | None:
+    """Check that ``actor`` may enrol ``person``; return the nominating enterprise, if any."""
+    if enterprise is not None and (membership is None or membership.enterprise_id != enterprise.pk):
+        raise DomainError(f"{person.name}不是该企业的在会职工", field="enterprise")
+    if _is_self(actor, person.pk):
+        return enterprise
+    principal = principal_for(actor)
+    if principal.covers("plan", "change", plan.org_unit):
+        return enterprise
+    ents = principal.enterprise_ids()
+    if membership is not None and membership.enterprise_id and membership.enterprise_id in ents:
+        return membership.enterprise
+    raise PermissionDeniedError("无权为该职工报名")
+
+
+def _may_cancel(enrollment: Enrollment, plan: TrainingPlan, actor) -> bool:
+    if _is_self(actor, enrollment.person_id):
+        return True
+    user = _user_or_none(actor)
+    if user is not None and enrollment.nominated_by_id == user.pk:
+        return True
+    principal = principal_for(actor)
+    if enrollment.enterprise_id and enrollment.enterprise_id in principal.enterprise_ids():
+        return True
+    return principal.covers("plan", "change", plan.org_unit)
+
+
+# -- seats -----------------------------------------------------------------------------------
+def _free_seat(plan: TrainingPlan) -> int | None:
+    taken = set(
+        Enrollment.objects.filter(plan=plan, status=EnrollmentStatus.ENROLLED).values_list(
+            "seat", flat=True
+        )
+    )
+    if len(taken) >= plan.capacity:
+        return None
+    return next(n for n in range(1, plan.capacity + 1) if n not in taken)
+
+
+def _next_waitlist_position(plan: TrainingPlan) -> int:
+    last = Enrollment.objects.filter(plan=plan, status=EnrollmentStatus.WAITLISTED).aggregate(
+        n=Max("waitlist_position")
+    )["n"]
+    return (last or 0) + 1
+
+
+def _close_gap(plan: TrainingPlan, position: int) -> None:
+    """Move everyone waitlisted behind ``position`` one place up."""
+    Enrollment.objects.filter(
+        plan=plan, status=EnrollmentStatus.WAITLISTED, waitlist_position__gt=position
+    ).update(waitlist_position=F("waitlist_position") - 1)
+
+
+def _lock(plan: TrainingPlan) -> TrainingPlan:
+    # Lock the plan row only (``of``): the org unit is read, not locked, so plans of one
+    # union do not queue behind each other.
+    return (
+        TrainingPlan.objects.select_for_update(of=("self",))
+        .select_related("org_unit")
+        .get(pk=plan.pk)
+    )
+
+
+def _insert(plan: TrainingPlan, person: Person, *, by_self: bool, **fields) -> Enrollment:
+    """Insert the enrolment, seated if a seat is free, else waitlisted."""
+    for _attempt in range(SEAT_ATTEMPTS):
+        seat = _free_seat(plan)
+        status = EnrollmentStatus.ENROLLED if seat else EnrollmentStatus.WAITLISTED
+        position = None if seat else _next_waitlist_position(plan)
+        try:
+            with transaction.atomic():
+                return Enrollment.objects.create(
+                    plan=plan, person=person, status=status, seat=seat,
+                    waitlist_position=position, **fields,
+                )  # fmt: skip
+        except IntegrityError:
+            if _current(plan, person) is not None:
+                raise _already_enrolled(person, by_self=by_self) from None
+            # A seat was taken under us (a lock missed): look again.
+    with transaction.atomic():
+        return Enrollment.objects.create(
+            plan=plan, person=person, status=EnrollmentStatus.WAITLISTED,
+            waitlist_position=_next_waitlist_position(plan), **fields,
+        )  # fmt: skip
+
+
+def _current(plan: TrainingPlan, person: Person) -> Enrollment | None:
+    return (
+        Enrollment.objects.filter(plan=plan, person=person)
+        .exclude(status=EnrollmentStatus.CANCELLED)
+        .first()
+    )
+
+
+def _already_enrolled(person: Person, *, by_self: bool) -> DomainError:
+    message = "您已报名该培训" if by_self else f"{person.name}已报名该培训"
+    return DomainError(message, code="duplicate")
+
+
+# -- writes ----------------------------------------------------------------------------------
+@transaction.atomic
+def enroll_person(
+    plan: TrainingPlan, *, person: Person, actor, enterprise: Enterprise | None = None
+) -> Enrollment:
+    """Enrol ``person`` on ``plan`` (by themself, their enterprise contact, or staff).
+
+    Takes the smallest free seat, or the next place on the waitlist when the plan is full;
+    the person is told which.
+    """
+    membership = _active_membership(person)
+    enterprise = _enrolling_enterprise(plan, person, membership, actor, enterprise)
+    by_self = _is_self(actor, person.pk)
+    nominator = None if by_self else _user_or_none(actor)
+
+    plan = _lock(plan)  # everything below runs one request at a time per plan
+    reason = _timing_reason(plan)
+    if reason is None and plan.members_only and membership is None:
+        reason = "仅限在会会员报名"
+    reason = reason or _scope_reason(plan, membership)
+    if reason:
+        raise DomainError(reason, code="ineligible")
+    if _current(plan, person) is not None:
+        raise _already_enrolled(person, by_self=by_self)
+    enrollment = _insert(
+        plan, person, by_self=by_self, nominated_by=nominator, enterprise=enterprise
+    )
+    audit.record(
+        "enrollment.create",
+        actor=actor,
+        obj=enrollment,
+        after={
+            "plan": plan.pk,
+            "person": person.pk,
+            "status": enrollment.status,
+            "seat": enrollment.seat,
+            "waitlist_position": enrollment.waitlist_position,
+        },
+    )
+    if enrollment.status == EnrollmentStatus.ENROLLED:
+        notify(person, kind=Notification.Kind.ENROLLED, text=f"报名成功：您已报名“{plan.title}”")
+    else:
+        notify(
+            person,
+            kind=Notification.Kind.WAITLISTED,
+            text=f"“{plan.title}”名额已满，您已进入候补第{enrollment.waitlist_position}位",
+        )
+    return enrollment
+
+
+def _promote(plan: TrainingPlan, *, actor) -> list[Enrollment]:
+    """Fill every free seat from the head of the waitlist, in order. The plan is locked."""
+    promoted: list[Enrollment] = []
+    while True:
+        head = (
+            Enrollment.objects.filter(plan=plan, status=EnrollmentStatus.WAITLISTED)
+            .select_related("person")
+            .order_by("waitlist_position", "id")
+            .first()
+        )
+        seat = _free_seat(plan) if head is not None else None
+        if head is None or seat is None:
+            return promoted
+        position = head.waitlist_position
+        head.status = EnrollmentStatus.ENROLLED
+        head.seat = seat
+        head.waitlist_position = None
+        head.promoted_at = timezone.now()
+        head.save(update_fields=["status", "seat", "waitlist_position", "promoted_at"])
+        _close_gap(plan, position)
+        audit.record(
+            "enrollment.promote",
+            actor=actor,
+            obj=head,
+            before={"status": EnrollmentStatus.WAITLISTED, "waitlist_position": position},
+            after={"status": EnrollmentStatus.ENROLLED, "seat": seat},
+        )
+        notify(
+            head.person,
+            kind=Notification.Kind.PROMOTED,
+            text=f"候补转正：您已获得“{plan.title}”的培训名额",
+        )
+        promoted.append(head)
+
+
+@transaction.atomic
+def cancel_enrollment(enrollment: Enrollment, *, actor, reason: str = "") -> Enrollment:
+    """Cancel before the cut-off; a freed seat goes to the first on the waitlist."""
+    plan = _lock(enrollment.plan)
+    current = Enrollment.objects.select_related("person").get(pk=enrollment.pk)
+    if not _may_cancel(current, plan, actor):
+        raise PermissionDeniedError("无权取消该报名")
+    if current.status == EnrollmentStatus.CANCELLED:
+        raise DomainError("该报名已取消", code="state")
+    if plan.state in CLOSED_STATES:
+        raise DomainError("该培训已结束或已取消，不能再取消报名", code="state")
+    if plan.enrol_cutoff is not None and timezone.now() >= plan.enrol_cutoff:
+        raise DomainError("已过取消截止时间", code="state")
+
+    old = {"status": current.status, "seat": current.seat, "position": current.waitlist_position}
+    current.status = EnrollmentStatus.CANCELLED
+    current.cancelled_at = timezone.now()
+    current.save(update_fields=["status", "cancelled_at"])
+    if old["status"] == EnrollmentStatus.WAITLISTED:
+        _close_gap(plan, old["position"])
+    audit.record(
+        "enrollment.cancel",
+        actor=actor,
+        obj=current,
+        before=old,
+        after={"status": EnrollmentStatus.CANCELLED},
+        detail=reason,
+    )
+    text = f"您在“{plan.title}”的报名已取消"
+    notify(
+        current.person,
+        kind=Notification.Kind.CANCELLED,
+        text=text + (f"，原因：{reason.strip()}" if reason.strip() else ""),
+    )
+    if old["status"] == EnrollmentStatus.ENROLLED:
+        _promote(plan, actor=actor)
+    enrollment.status, enrollment.cancelled_at = current.status, current.cancelled_at
+    return current
+
+
+@transaction.atomic
+def promote_waitlist(plan: TrainingPlan, *, actor) -> list[Enrollment]:
+    """Fill free seats from the waitlist (e.g. after the capacity was raised)."""
+    locked = _lock(plan)
+    if not principal_for(actor).covers("plan", "change", locked.org_unit):
+        raise PermissionDeniedError("无权管理该培训方案")
+    return _promote(locked, actor=actor)

@@ -1,0 +1,44 @@
+"""Notifications (站内消息) to a person, with an SMS copy through the pluggable sender.
+
+``notify`` writes the in-app row inside the caller's transaction; the SMS leaves only
+after the transaction commits (a rolled-back enrolment sends nothing), and a failing
+SMS gateway never undoes the change it reports.
+"""
+
+import logging
+
+from django.db import transaction
+
+from gonghui.accounts.sms import get_sender
+from gonghui.orgs.models import Person
+
+from ..models import Notification
+
+logger = logging.getLogger("gonghui.training.notices")
+
+
+def _account_mobile(person: Person) -> str:
+    from django.contrib.auth import get_user_model
+
+    account = get_user_model().objects.filter(person=person, is_active=True).first()
+    return account.mobile if account is not None and account.mobile else ""
+
+
+def _send_sms(mobile: str, text: str) -> None:
+    try:
+        get_sender().send_notice(mobile, text)
+    except Exception:  # the gateway's trouble must not break the request that committed
+        logger.exception("SMS notice failed")
+
+
+def notify(person: Person, *, text: str, kind: str, url: str = "") -> Notification:
+    """Write an in-app message to ``person``; SMS it after commit if they have a mobile."""
+    notice = Notification.objects.create(person=person, kind=kind, text=text[:300], url=url)
+    mobile = _account_mobile(person)
+    if mobile:
+        transaction.on_commit(lambda: _send_sms(mobile, text))
+    return notice
+
+
+def unread_count(person: Person) -> int:
+    return Notification.objects.filter(person=person, read_at__isnull=True).count()

@@ -1,0 +1,38 @@
+"""In-app notifications (站内消息) to a person: enrolled, waitlisted, promoted, reminders…
+
+Written by ``training/domain/notices.notify``, which also sends an SMS after commit when the
+person has an account with a mobile number.
+"""
+
+from django.db import models
+
+from gonghui.orgs.models import Person
+
+
+class Notification(models.Model):
+    class Kind(models.TextChoices):
+        ENROLLED = "enrolled", "报名成功"
+        WAITLISTED = "waitlisted", "进入候补"
+        PROMOTED = "promoted", "候补转正"
+        CANCELLED = "cancelled", "报名已取消"
+        REMINDER = "reminder", "开课提醒"
+        PLAN_CHANGED = "plan_changed", "培训变更"
+        PLAN_CANCELLED = "plan_cancelled", "培训取消"
+
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="notifications", verbose_name="职工"
+    )
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
+    text = models.CharField("内容", max_length=300)
+    url = models.CharField("链接", max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "消息"
+        verbose_name_plural = "消息"
+        indexes = [models.Index(fields=["person", "read_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.person}：{self.text[:20]}"

@@ -1,0 +1,86 @@
+"""Training factories. Plans are created directly in a state (ENROLLING by default): the
+plan state machine is tested on its own, in test_plans.py."""
+
+import datetime as dt
+import secrets
+
+import factory
+from django.utils import timezone
+
+from gonghui.training.enums import Level, PlanState
+from gonghui.training.models import Session, Skill, Trainer, TrainingPlan, Venue
+
+from ..factories import MembershipFactory, PersonFactory, make_user
+
+
+def skill(name: str = "电工") -> Skill:
+    """A catalogue skill: the shipped row if the catalogue holds it, else a new one."""
+    found = Skill.objects.filter(name=name).first()
+    if found is not None:
+        return found
+    return Skill.objects.create(name=name, category="制造加工", levels=["l5", "l4", "l3"])
+
+
+class TrainerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Trainer
+
+    name = factory.Sequence(lambda n: f"培训师{n}")
+    organisation = "海盐县职业技术学校"
+    org_unit = None
+
+
+class VenueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Venue
+
+    name = factory.Sequence(lambda n: f"职工服务阵地{n}")
+    address = "海盐县武原街道"
+    capacity = 40
+    org_unit = None
+
+
+class PlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TrainingPlan
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"低压电工培训班{n}")
+    org_unit = None
+    skill = factory.LazyFunction(skill)
+    level = Level.L5
+    state = PlanState.ENROLLING
+    capacity = 2
+    members_only = True
+    target_completion_rate = 90
+    target_certification_rate = 80
+    target_satisfaction = 90
+    enrol_cutoff = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=7))
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Session
+
+    plan = None
+    trainer = None
+    venue = None
+    starts_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=10))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + dt.timedelta(hours=2))
+    checkin_secret = factory.LazyFunction(lambda: secrets.token_hex(32))
+
+
+def session_for(plan: TrainingPlan, **kw) -> Session:
+    """A session of ``plan`` with a trainer and a venue of the plan's org unit."""
+    kw.setdefault("trainer", TrainerFactory(org_unit=plan.org_unit))
+    kw.setdefault("venue", VenueFactory(org_unit=plan.org_unit))
+    return SessionFactory(plan=plan, **kw)
+
+
+def worker(union, *, enterprise=None, name: str = "王五", account: bool = True):
+    """An active member of ``union`` (optionally with an account); returns (person, user)."""
+    membership = MembershipFactory(
+        union=union, enterprise=enterprise, person=PersonFactory(name=name)
+    )
+    user = make_user(person=membership.person, display_name=name) if account else None
+    return membership.person, user
