@@ -564,11 +564,19 @@ def _select_in(sql: str, values: list, *params: Any) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _people_by_digest(digests: list[str]) -> dict[tuple[str, str], int]:
+def _people_by_digest(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """Existing people by (id_type, id_digest), one query per ID type present (usually
+    one): the unique index is (id_type, id_digest), so both columns go in the WHERE."""
+    by_type: dict[str, list[str]] = {}
+    for id_type, digest in keys:
+        by_type.setdefault(id_type, []).append(digest)
     table = connection.ops.quote_name(Person._meta.db_table)
-    sql = f"SELECT id, id_type, id_digest FROM {table} WHERE id_digest IN ({{}})"  # noqa: S608 - table name from model meta, values bound
-    rows = _select_in(sql, digests)
-    return {(t, d): pk for pk, t, d in rows}
+    sql = f"SELECT id, id_digest FROM {table} WHERE id_type = %s AND id_digest IN ({{}})"  # noqa: S608 - table name from model meta, values bound
+    found: dict[tuple[str, str], int] = {}
+    for id_type, digests in by_type.items():
+        for pk, digest in _select_in(sql, digests, id_type):
+            found[(id_type, digest)] = pk
+    return found
 
 
 def _active_membership_ids(person_ids: list[int]) -> dict[int, int]:
@@ -589,8 +597,7 @@ class _Validator:
 
     def chunk(self, rows: list[tuple[int, list[Any]]]) -> tuple[list[RowPlan], list[Rejected]]:
         parsed = [_parse_row(n, cells, self.columns) for n, cells in rows]
-        digests = {p.id_digest for p in parsed if p.id_digest}
-        people = _people_by_digest(list(digests))
+        people = _people_by_digest({(p.id_type, p.id_digest) for p in parsed if p.id_digest})
         active: dict[int, tuple] = {}
         if people:
             memberships = Membership.objects.filter(
@@ -782,7 +789,7 @@ def _write_chunk(plans: list[RowPlan], *, actor_label: str) -> None:
     creating = [p for p in plans if p.action == CREATE]
     if creating:
         _insert(Person, PERSON_COLUMNS, [_new_person(p, db_now) for p in creating])
-        ids = _people_by_digest([p.id_digest for p in creating])
+        ids = _people_by_digest((p.id_type, p.id_digest) for p in creating)
         for p in creating:
             p.person_id = ids[(p.id_type, p.id_digest)]
     # 3. Profile updates of known people (given cells only).
