@@ -26,10 +26,12 @@ from gonghui.orgs.models import (
     Person,
     RoleAssignment,
 )
-from gonghui.training.enums import PlanState
+from gonghui.training.enums import EnrollmentStatus, PlanState
 from gonghui.training.models import (
     Consultation,
     Course,
+    Enrollment,
+    Notification,
     Opinion,
     Session,
     Skill,
@@ -91,8 +93,11 @@ def _training(o):
         consultation=consultation, party="worker", person=o["person"], stance="comment",
         text="平湖职工的建议",
     )  # fmt: skip
+    enrollment = Enrollment.objects.create(
+        plan=plan, person=o["person"], status=EnrollmentStatus.ENROLLED, seat=1
+    )
     o.update(skill=skill, trainer=trainer, venue=venue, plan=plan, opinion=opinion,
-             course=course)  # fmt: skip
+             course=course, enrollment=enrollment)  # fmt: skip
 
 
 def _operations(o):
@@ -153,12 +158,16 @@ def _operations(o):
          {"action": "cancel", "reason": "越权"}),
         ("GET", "/api/training/public/plans", None),
         ("GET", f"/api/training/public/plans/{o['plan'].pk}/timeline", None),
+        ("POST", f"/api/training/plans/{o['plan'].pk}/enrollments", {}),
+        ("POST", f"/api/training/plans/{o['plan'].pk}/enrollments",
+         {"person_id": o["person"].pk}),
+        ("POST", f"/api/training/enrollments/{o['enrollment'].pk}/cancel", {"reason": "越权"}),
     ]  # fmt: skip
 
 
 def _fingerprint():
     models = [OrgUnit, Enterprise, Department, Person, Membership, MembershipChange,
-              RoleAssignment]  # fmt: skip
+              RoleAssignment, Enrollment, Notification]  # fmt: skip
     rows = {m.__name__: sorted(m.objects.values_list()) for m in models}
     rows["ApiToken"] = sorted(ApiToken.objects.values_list("id", "name", "revoked_at"))
     return rows

@@ -371,3 +371,78 @@ def test_enrolment_in_one_plan_does_not_touch_another(t):
     _self(t.zhang, t.worker_a, t.plan)
     e = enroll_person(other, person=t.zhang, actor=t.worker_a)
     assert (e.plan, e.seat) == (other, 1)
+
+
+# -- API -----------------------------------------------------------------------------------
+def _post(client, path, body=None):
+    return client.post(path, body or {}, content_type="application/json")
+
+
+def test_api_worker_enrols_and_cancels(client, t):
+    client.force_login(t.worker_a)
+    res = _post(client, f"/api/training/plans/{t.plan.pk}/enrollments")
+    assert res.status_code == 201, res.content
+    body = res.json()
+    assert {k: body[k] for k in ("plan_id", "person_id", "person_name", "status", "status_label",
+                                 "seat", "waitlist_position")} == {
+        "plan_id": t.plan.pk, "person_id": t.zhang.pk, "person_name": "张三",
+        "status": "enrolled", "status_label": "已报名", "seat": 1, "waitlist_position": None,
+    }  # fmt: skip
+    again = _post(client, f"/api/training/plans/{t.plan.pk}/enrollments")
+    assert again.status_code == 409
+    assert again.json()["error"]["message"] == "您已报名该培训"
+    res = _post(client, f"/api/training/enrollments/{body['id']}/cancel", {"reason": "时间冲突"})
+    assert res.status_code == 200
+    assert res.json()["status"] == "cancelled"
+
+
+def test_api_contact_nominates_and_full_plan_waitlists(client, t):
+    t.plan.capacity = 0
+    t.plan.save(update_fields=["capacity"])
+    client.force_login(t.users["enterprise_contact_a"])
+    res = _post(client, f"/api/training/plans/{t.plan.pk}/enrollments", {"person_id": t.zhang.pk})
+    assert res.status_code == 201
+    assert (res.json()["status"], res.json()["waitlist_position"]) == ("waitlisted", 1)
+    assert res.json()["enterprise_id"] == t.ent_a.pk
+    # 李四 works for another enterprise: the contact cannot even see them
+    res = _post(
+        client, f"/api/training/plans/{t.plan.pk}/enrollments", {"person_id": t.member_b.person.pk}
+    )
+    assert res.status_code == 404
+
+
+def test_api_refusals_have_clear_messages_and_write_nothing(client, t):
+    before = _snapshot()
+    plan_b = PlanFactory(org_unit=t.town_b)
+    client.force_login(t.worker_a)
+    res = _post(client, f"/api/training/plans/{plan_b.pk}/enrollments")
+    assert (res.status_code, res.json()["error"]["message"]) == (
+        403, "您所在的工会不在本次培训的报名范围内",
+    )  # fmt: skip
+    draft = PlanFactory(org_unit=t.county, state=PlanState.DRAFT)
+    assert _post(client, f"/api/training/plans/{draft.pk}/enrollments").status_code == 404
+    t.plan.enrol_cutoff = timezone.now() - dt.timedelta(hours=1)
+    t.plan.save(update_fields=["enrol_cutoff"])
+    res = _post(client, f"/api/training/plans/{t.plan.pk}/enrollments")
+    assert (res.status_code, res.json()["error"]["message"]) == (409, "报名已截止")
+    res = _post(client, f"/api/training/plans/{t.plan.pk}/enrollments", {"person_id": "x"})
+    assert res.status_code == 422
+    client.force_login(t.users["nobody"])
+    res = _post(client, f"/api/training/plans/{t.plan.pk}/enrollments")
+    assert (res.status_code, res.json()["error"]["message"]) == (
+        403, "您的账号未关联职工信息，不能报名",
+    )  # fmt: skip
+    client.logout()
+    assert _post(client, f"/api/training/plans/{t.plan.pk}/enrollments").status_code == 401
+    assert _snapshot() == before
+
+
+def test_api_someone_elses_enrolment_does_not_exist_for_you(client, t):
+    e = enroll_person(t.plan, person=t.member_b.person, actor=t.staff)
+    client.force_login(t.worker_a)
+    assert _post(client, f"/api/training/enrollments/{e.pk}/cancel").status_code == 404
+    client.force_login(t.users["enterprise_contact_a"])
+    assert _post(client, f"/api/training/enrollments/{e.pk}/cancel").status_code == 404
+    client.force_login(t.staff)
+    res = _post(client, f"/api/training/enrollments/{e.pk}/cancel", {"reason": "重复登记"})
+    assert (res.status_code, res.json()["status"]) == (200, "cancelled")

@@ -207,11 +207,14 @@ def enroll_person(
 
     plan = _lock(plan)  # everything below runs one request at a time per plan
     reason = _timing_reason(plan)
-    if reason is None and plan.members_only and membership is None:
-        reason = "仅限在会会员报名"
-    reason = reason or _scope_reason(plan, membership)
     if reason:
-        raise DomainError(reason, code="ineligible")
+        raise DomainError(reason, code="state")
+    # Who the plan is for: a refusal here is a "may not" (403), not a bad request.
+    if plan.members_only and membership is None:
+        raise PermissionDeniedError("仅限在会会员报名")
+    reason = _scope_reason(plan, membership)
+    if reason:
+        raise PermissionDeniedError(reason)
     if _current(plan, person) is not None:
         raise _already_enrolled(person, by_self=by_self)
     enrollment = _insert(

@@ -1,0 +1,94 @@
+"""Training API: enrolment (报名) and its cancellation, with the domain's permissions and errors.
+
+Plans that are public (announced onwards) can be found by anyone who may enrol; the
+domain then decides who may enrol whom. An enrolment is visible to its person, to the
+enterprise contact who nominated them, and to staff managing the plan; to anyone else it
+does not exist (404).
+"""
+
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+from ninja import Field, Router, Schema, Status
+
+from gonghui.orgs.domain.errors import PermissionDeniedError
+from gonghui.orgs.domain.scope import principal_for
+from gonghui.orgs.models import Person
+
+from .domain.enrolment import cancel_enrollment, enroll_person
+from .domain.plans import PUBLIC_STATES
+from .enums import EnrollmentStatus
+from .models import Enrollment, TrainingPlan
+
+router = Router(tags=["技能培训"])
+
+
+class EnrollIn(Schema):
+    person_id: int | None = Field(
+        None, description="为他人报名（企业联络员、工作人员）时填写；留空为本人报名"
+    )
+
+
+class CancelIn(Schema):
+    reason: str = Field("", max_length=200)
+
+
+class EnrollmentOut(Schema):
+    id: int
+    plan_id: int
+    person_id: int
+    person_name: str = Field(alias="person.name")
+    status: EnrollmentStatus
+    status_label: str = Field(alias="get_status_display")
+    seat: int | None
+    waitlist_position: int | None
+    enterprise_id: int | None
+    created_at: dt.datetime
+    promoted_at: dt.datetime | None
+    cancelled_at: dt.datetime | None
+
+
+def _enrollable_plans(request) -> QuerySet[TrainingPlan]:
+    visible = TrainingPlan.objects.restrict(request.auth, "view").values("pk")
+    return TrainingPlan.objects.filter(Q(state__in=PUBLIC_STATES) | Q(pk__in=visible))
+
+
+def _visible_enrollments(request) -> QuerySet[Enrollment]:
+    principal = principal_for(request.auth)
+    q = Q(plan__in=TrainingPlan.objects.restrict(request.auth, "change").values("pk"))
+    if principal.person_id:
+        q |= Q(person_id=principal.person_id)
+    if principal.enterprise_ids():
+        q |= Q(enterprise_id__in=principal.enterprise_ids())
+    if principal.user_id:
+        q |= Q(nominated_by_id=principal.user_id)
+    return Enrollment.objects.filter(q).select_related("person", "plan")
+
+
+@router.post(
+    "/plans/{plan_id}/enrollments",
+    response={201: EnrollmentOut},
+    summary="报名（本人，或企业联络员、工作人员为职工报名）；名额已满则进入候补",
+)
+def enroll(request, plan_id: int, payload: EnrollIn):
+    plan = get_object_or_404(_enrollable_plans(request), pk=plan_id)
+    if payload.person_id is None:
+        person_id = getattr(request.auth, "person_id", None)
+        if person_id is None:
+            raise PermissionDeniedError("您的账号未关联职工信息，不能报名")
+        person = get_object_or_404(Person, pk=person_id)
+    else:
+        people = Person.objects.restrict(request.auth, "view")
+        person = get_object_or_404(people, pk=payload.person_id)
+    return Status(201, enroll_person(plan, person=person, actor=request.auth))
+
+
+@router.post(
+    "/enrollments/{enrollment_id}/cancel",
+    response=EnrollmentOut,
+    summary="取消报名（截止前）；空出的名额由候补第一位递补",
+)
+def cancel(request, enrollment_id: int, payload: CancelIn):
+    enrollment = get_object_or_404(_visible_enrollments(request), pk=enrollment_id)
+    return cancel_enrollment(enrollment, actor=request.auth, reason=payload.reason)
