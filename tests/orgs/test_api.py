@@ -153,3 +153,14 @@ def test_openapi_schema_and_docs(client):
     assert schema["openapi"].startswith("3.")
     assert "/api/orgs/members" in schema["paths"]
     assert client.get("/api/docs").status_code == 200
+
+
+def test_count_stops_at_the_cap(client, county, monkeypatch):
+    from gonghui.orgs.api import Page
+
+    client.force_login(county.users["federation_staff"])
+    body = client.get("/api/orgs/members").json()
+    assert (body["count"], body["count_capped"]) == (2, False)
+    monkeypatch.setattr(Page, "COUNT_CAP", 1)
+    body = client.get("/api/orgs/members").json()
+    assert (body["count"], body["count_capped"], len(body["items"])) == (1, True, 2)

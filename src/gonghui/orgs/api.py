@@ -1,5 +1,7 @@
 """Orgs API: the tree, enterprises, members, roles and tokens, all scoped by ``restrict``."""
 
+from typing import Any
+
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
@@ -29,15 +31,31 @@ router = Router(tags=["组织与会员"])
 
 
 class Page(PageNumberPagination):
+    """Page-number pagination whose count stops at ``COUNT_CAP``: counting every one of
+    tens of thousands of matches costs more than the page itself, and no one pages that far.
+    ``count_capped`` says the true total is larger (show it as "1000+")."""
+
+    COUNT_CAP = 1_000
+
     class Input(Schema):
         page: int = 1
         page_size: int = 50
+
+    class Output(Schema):
+        items: list[Any]
+        count: int
+        count_capped: bool
 
     def paginate_queryset(self, queryset, pagination: Input, **params):
         size = max(1, min(pagination.page_size, 200))
         page = max(1, pagination.page)
         offset = (page - 1) * size
-        return {"items": queryset[offset : offset + size], "count": self._items_count(queryset)}
+        counted = queryset.order_by().values("pk")[: self.COUNT_CAP + 1].count()
+        return {
+            "items": queryset[offset : offset + size],
+            "count": min(counted, self.COUNT_CAP),
+            "count_capped": counted > self.COUNT_CAP,
+        }
 
 
 class UnitFilter(Schema):

@@ -41,4 +41,8 @@ def member_list(
             # binary collation "starts with p" is exactly p <= name < upper. (PostgreSQL
             # uses its varchar_pattern_ops index for the LIKE; see migration 0002.)
             qs = qs.filter(person__name__gte=name, person__name__lt=upper)
-    return qs.order_by("person__name", "id")
+    # (name, person id) is the order of the name index, so a page needs no sort of all the
+    # matches; a person has one active membership, so only other statuses need the id too.
+    if status == "active":
+        return qs.order_by("person__name", "person__id")
+    return qs.order_by("person__name", "person__id", "id")
