@@ -4,6 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from gonghui.core.db import refresh_statistics
 from gonghui.orgs.demo import DEFAULT_SEED, build_demo
 from gonghui.orgs.demo.accounts import ACCOUNTS, DEMO_PASSWORD
 from gonghui.orgs.demo.build import DEFAULT_PEOPLE
@@ -40,6 +41,7 @@ class Command(BaseCommand):
             raise CommandError("--people must be at least 1")
         started = time.perf_counter()
         summary = build_demo(people=people, seed=seed, log=self.stdout.write)
+        refresh_statistics()
         elapsed = time.perf_counter() - started
         self.stdout.write(
             f"People: {summary.people:,}, memberships: {summary.memberships:,} "
