@@ -78,3 +78,30 @@ def test_console_on_a_phone(phone, live_server, county, shot):
     shot(phone, "console-phone-members")
     phone.goto(f"{live_server.url}/console/roles/")
     shot(phone, "console-phone-roles")
+
+
+def test_staff_assigns_a_role_and_issues_a_token(desk, live_server, county, shot):
+    staff = county.users["federation_staff"]
+    login(desk, live_server, staff.mobile, PASSWORD)
+    desk.goto(f"{live_server.url}/console/roles/")
+    desk.click("summary:has-text('授予角色')")
+    enterprise = desk.locator("label[data-role-only=enterprise_contact]")
+    expect(enterprise).to_be_hidden()
+    desk.select_option("select[name=role]", "enterprise_contact")
+    expect(enterprise).to_be_visible()
+    desk.fill("input[name=username]", "nobody")
+    desk.select_option("select[name=org_unit]", str(county.union_a.pk))
+    desk.select_option("select[name=enterprise]", str(county.ent_a.pk))
+    shot(desk, "console-desk-roles-assign")
+    desk.click("button:has-text('授予')")
+    expect(desk.locator(".flash-success")).to_contain_text("已为 nobody 授予角色")
+    shot(desk, "console-desk-roles")
+
+    desk.goto(f"{live_server.url}/console/tokens/")
+    desk.click("summary:has-text('签发令牌')")
+    desk.fill("input[name=name]", "浙里办")
+    desk.select_option("select[name=org_unit]", str(county.county.pk))
+    desk.select_option("select[name=role]", "auditor")
+    desk.click("button:has-text('签发')")
+    expect(desk.locator("#new-token-key")).to_contain_text("ghk_")
+    shot(desk, "console-desk-token-issued")

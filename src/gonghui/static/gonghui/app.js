@@ -37,5 +37,10 @@
   });
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("select[data-role-select]").forEach(syncRoleFields);
+    // On a phone the console nav is a scrolling strip: bring the current page into view.
+    var current = document.querySelector(".console-nav a[aria-current='page']");
+    if (current && current.scrollIntoView) {
+      current.scrollIntoView({ block: "nearest", inline: "center" });
+    }
   });
 })();
