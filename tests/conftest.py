@@ -26,6 +26,16 @@ from .factories import (
 
 
 @pytest.fixture(autouse=True)
+def _chinese_by_default():
+    """Every test starts in the default language; a request in English must not leak."""
+    from django.utils import translation
+
+    translation.activate("zh-hans")
+    yield
+    translation.activate("zh-hans")
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # PBKDF2 at full strength makes every fixture user cost ~0.5 s; policy checks still run.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
