@@ -11,6 +11,7 @@ from gonghui.training.domain.analysis import (
     formula_text,
     item_profile,
     priority,
+    priority_breakdown,
     rebuild_demand_items,
     update_priority_weights,
 )
@@ -129,21 +130,17 @@ def test_priority_is_a_visible_sum_of_weighted_terms(county, demands):
     # 2 workers ×1 + 8 enterprise staff ×0.5 + 30 target ×0.8 + 3.8005 万元 ×2 + 0 + 2 periods ×1
     assert electric.priority == 39.6
     assert electric.priority_terms == {
-        "workers": {"label": "职工需求人数", "quantity": 2, "weight": 1.0, "points": 2.0},
-        "enterprise_headcount": {
-            "label": "企业需求人数", "quantity": 8, "weight": 0.5, "points": 4.0,
-        },
-        "department_target": {
-            "label": "部门目标人数", "quantity": 30, "weight": 0.8, "points": 24.0,
-        },
-        "funding_per_10k": {
-            "label": "部门补贴（万元）", "quantity": 3.8005, "weight": 2.0, "points": 7.6,
-        },
-        "unmet_round": {"label": "往期未满足次数", "quantity": 0, "weight": 5.0, "points": 0.0},
-        "age_per_30_days": {
-            "label": "最早需求已满30天的次数", "quantity": 2, "weight": 1.0, "points": 2.0,
-        },
-    }  # fmt: skip
+        "workers": {"quantity": 2, "weight": 1.0, "points": 2.0},
+        "enterprise_headcount": {"quantity": 8, "weight": 0.5, "points": 4.0},
+        "department_target": {"quantity": 30, "weight": 0.8, "points": 24.0},
+        "funding_per_10k": {"quantity": 3.8005, "weight": 2.0, "points": 7.6},
+        "unmet_round": {"quantity": 0, "weight": 5.0, "points": 0.0},
+        "age_per_30_days": {"quantity": 2, "weight": 1.0, "points": 2.0},
+    }
+    assert [(t["label"], t["points"]) for t in priority_breakdown(electric)] == [
+        ("职工需求人数", 2.0), ("企业需求人数", 4.0), ("部门目标人数", 24.0),
+        ("部门补贴（万元）", 7.6), ("往期未满足次数", 0.0), ("最早需求已满30天的次数", 2.0),
+    ]  # fmt: skip
     assert list(DemandItem.objects.values_list("skill__name", flat=True)) == ["电工", "焊工"]
     electric.unmet_rounds = 3
     assert priority(electric, PriorityWeights.current(), now=LATER) == 54.6

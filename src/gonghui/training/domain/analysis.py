@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Count, DecimalField, F, Min, OuterRef, Q, Subquery, Sum
+from django.db import connection, transaction
+from django.db.models import Count, DecimalField, F, Min, Q, Sum
 from django.utils import timezone
 
 from gonghui.core.domain import audit
@@ -64,7 +64,8 @@ def priority(
     item: DemandItem, weights: PriorityWeights, *, now: dt.datetime | None = None
 ) -> float:
     """Compute ``item``'s priority = Σ weight × term; sets ``item.priority`` and
-    ``item.priority_terms`` (label, quantity, weight, points per term) without saving."""
+    ``item.priority_terms`` (quantity, weight, points per term; labels in ``TERMS``, see
+    ``priority_breakdown``) without saving."""
     now = now or timezone.now()
     terms: dict[str, dict[str, Any]] = {}
     total = 0.0
@@ -72,15 +73,19 @@ def priority(
         weight = float(getattr(weights, key))
         points = round(quantity * weight, 2)
         total += points
-        terms[key] = {
-            "label": TERMS[key],
-            "quantity": round(quantity, 4),
-            "weight": weight,
-            "points": points,
-        }
+        terms[key] = {"quantity": round(quantity, 4), "weight": weight, "points": points}
     item.priority = round(total, 2)
     item.priority_terms = terms
     return item.priority
+
+
+def priority_breakdown(item: DemandItem) -> list[dict[str, Any]]:
+    """The stored terms with their labels, in formula order, for the item page."""
+    return [
+        {"key": key, "label": label, **item.priority_terms[key]}
+        for key, label in TERMS.items()
+        if key in item.priority_terms
+    ]
 
 
 def formula_text(weights: PriorityWeights) -> str:
@@ -169,12 +174,7 @@ def rebuild_demand_items(*, actor=None, now: dt.datetime | None = None) -> Rebui
         stats.created, stats.updated = len(to_create), len(to_update) - stats.emptied
         stats.deleted = len(doomed)
         stats.items = len(seen)
-        item_of = DemandItem.objects.filter(
-            skill_id=OuterRef("skill_id"), level=OuterRef("level"), area_id=OuterRef("area_id")
-        ).values("pk")[:1]
-        stats.demands_linked = Demand.objects.filter(
-            status__in=COUNTED, skill__isnull=False
-        ).update(item=Subquery(item_of))
+        stats.demands_linked = _link_demands()
         Demand.objects.exclude(status__in=COUNTED).filter(item__isnull=False).update(item=None)
         audit.record(
             "demanditem.rebuild",
@@ -182,6 +182,23 @@ def rebuild_demand_items(*, actor=None, now: dt.datetime | None = None) -> Rebui
             after={"items": stats.items, "created": stats.created, "deleted": stats.deleted},
         )
     return stats
+
+
+def _link_demands() -> int:
+    """Point every counted demand at its item in one joined UPDATE, touching only rows
+    whose link changes (standard SQL for PostgreSQL and SQLite ≥ 3.33)."""
+    demand = connection.ops.quote_name(Demand._meta.db_table)
+    item = connection.ops.quote_name(DemandItem._meta.db_table)
+    # Only quoted table names and placeholders are interpolated; values are parameters.
+    sql = (
+        f"UPDATE {demand} SET item_id = i.id FROM {item} AS i "  # noqa: S608
+        f"WHERE i.skill_id = {demand}.skill_id AND i.level = {demand}.level "
+        f"AND i.area_id = {demand}.area_id AND {demand}.status IN (%s, %s) "
+        f"AND ({demand}.item_id IS NULL OR {demand}.item_id <> i.id)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(COUNTED))
+        return cursor.rowcount
 
 
 def recompute_priorities(*, now: dt.datetime | None = None) -> int:

@@ -26,7 +26,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import jieba
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Max
 
 from gonghui.core.domain import audit
@@ -273,6 +273,25 @@ def _learn_synonym(free_text: str, skill: Skill) -> str:
     return phrase
 
 
+def _set_skills(pairs: list[tuple[int, int]]) -> int:
+    """Mark still-unmatched demands as auto-matched, each to its own skill, in one UPDATE
+    joined to a VALUES list (standard SQL that PostgreSQL and SQLite ≥ 3.33 both run;
+    much cheaper than one UPDATE per skill with long IN lists)."""
+    table = connection.ops.quote_name(Demand._meta.db_table)
+    rows = ", ".join(["(%s, %s)"] * len(pairs))
+    # Only quoted table names and placeholders are interpolated; values are parameters.
+    sql = (
+        f"UPDATE {table} SET skill_id = v.column2, status = %s, match_method = %s "  # noqa: S608
+        f"FROM (VALUES {rows}) AS v WHERE {table}.id = v.column1 AND {table}.status = %s"
+    )
+    params = [DemandStatus.MATCHED, MatchMethod.AUTO]
+    params += [x for pair in pairs for x in pair]
+    params.append(DemandStatus.UNMATCHED)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
 @dataclass
 class MatchStats:
     examined: int = 0
@@ -282,8 +301,8 @@ class MatchStats:
 
 def match_pending_demands(*, actor=None, chunk: int = 5000) -> MatchStats:
     """Run the matcher over every unmatched free-text demand (after staff taught it new
-    synonyms, or after a bulk import). Each distinct text is matched once; updates are
-    one statement per skill and chunk of ids."""
+    synonyms, or after a bulk import). Each distinct text is matched once; updates go in
+    chunks of ``chunk`` demands per statement."""
     matcher = get_matcher()
     stats = MatchStats()
     cache: dict[str, Match | None] = {}
@@ -299,13 +318,10 @@ def match_pending_demands(*, actor=None, chunk: int = 5000) -> MatchStats:
         if found is not None:
             by_skill[found.skill_id].append(pk)
     stats.unique_texts = len(cache)
+    pairs = [(pk, skill_id) for skill_id, ids in by_skill.items() for pk in ids]
     with transaction.atomic():
-        for skill_id, ids in by_skill.items():
-            for i in range(0, len(ids), chunk):
-                stats.matched += Demand.objects.filter(
-                    pk__in=ids[i : i + chunk], status=DemandStatus.UNMATCHED
-                ).update(skill_id=skill_id, status=DemandStatus.MATCHED,
-                         match_method=MatchMethod.AUTO)  # fmt: skip
+        for i in range(0, len(pairs), chunk):
+            stats.matched += _set_skills(pairs[i : i + chunk])
         if stats.matched:
             audit.record(
                 "demand.auto_match",
