@@ -50,3 +50,24 @@ def test_only_auditors_read_the_log(county):
         assert AuditEvent.objects.restrict(t.users[name]).count() == 0
     assert t.users["auditor"].has_perm("core.view_auditevent")
     assert not t.users["federation_staff"].has_perm("core.view_auditevent")
+
+
+def test_auditors_read_their_subtree_only(county):
+    from gonghui.orgs.enums import Role
+
+    from ..factories import user_with_role
+
+    t = county
+    town_auditor = user_with_role(Role.AUDITOR, t.town_a, username="town_auditor")
+    a = audit.record("probe", obj=t.member_a, actor=None)
+    b = audit.record("probe", obj=t.member_b.person, actor=None)
+    nowhere = audit.record("probe", actor=None)
+    assert (a.scope_path, b.scope_path, nowhere.scope_path) == (
+        t.union_a.path,
+        t.union_b.path,
+        "",
+    )
+    seen = set(AuditEvent.objects.restrict(town_auditor).filter(action="probe"))
+    assert seen == {a}
+    county_seen = set(AuditEvent.objects.restrict(t.users["auditor"]).filter(action="probe"))
+    assert county_seen == {a, b, nowhere}

@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
+
 from ..context import current_ip
 from ..masking import mask_text
 from ..models import AuditEvent
@@ -18,6 +20,45 @@ def _clean(data: dict | None) -> dict | None:
     if data is None:
         return None
     return {k: (mask_text(v) if isinstance(v, str) else v) for k, v in data.items()}
+
+
+#: Attributes followed (in order) to find the org unit an object belongs to.
+_UNIT_LINKS = ("org_unit", "union", "area", "plan", "session", "consultation", "membership")
+
+
+def _unit_path(obj: Any, depth: int = 0) -> str:
+    if obj is None or depth > 3:
+        return ""
+    method = getattr(obj, "audit_scope_path", None)
+    if callable(method):
+        return method() or ""
+    if getattr(getattr(obj, "_meta", None), "label", "") == "orgs.OrgUnit":
+        return obj.path
+    for attr in _UNIT_LINKS:
+        try:
+            linked = getattr(obj, attr, None)
+        except ObjectDoesNotExist:  # a missing related row just means no link
+            linked = None
+        if linked is not None and hasattr(linked, "_meta"):
+            path = _unit_path(linked, depth + 1)
+            if path:
+                return path
+    return ""
+
+
+def scope_path_for(obj: Any, actor: Any) -> str:
+    """Where in the tree an event belongs, so auditors see their own subtree's events:
+    the object's org unit, else the actor's (first role, else membership)."""
+    path = _unit_path(obj)
+    if path or actor is None:
+        return path
+    from gonghui.orgs.domain.scope import principal_for
+
+    grants = principal_for(actor).grants
+    if grants:
+        return grants[0].path
+    person = getattr(actor, "person", None) if getattr(actor, "person_id", None) else None
+    return _unit_path(person)
 
 
 def record(
@@ -43,6 +84,7 @@ def record(
         before=_clean(before),
         after=_clean(after),
         ip=ip or current_ip.get(),
+        scope_path=scope_path_for(obj, actor)[:255],
         result=result,
         detail=mask_text(detail)[:500],
     )

@@ -20,12 +20,24 @@ class AuditQuerySet(models.QuerySet):
         raise AppendOnlyError("审计日志只能追加，不能删除")
 
     def restrict(self, user, action: str = "view"):
+        """Auditors read the events of their subtree; an auditor at a root unit also reads
+        events that belong nowhere in the tree (e.g. failed logins by unknown numbers)."""
         from gonghui.orgs.domain.scope import principal_for
+        from gonghui.orgs.enums import Role
+        from gonghui.orgs.models.org import SEGMENT
 
         principal = principal_for(user)
-        if principal.can_read_audit_log():
+        if principal.is_superuser:
             return self
-        return self.none()
+        paths = principal.paths({Role.AUDITOR})
+        if not paths:
+            return self.none()
+        q = models.Q()
+        for path in paths:
+            q |= models.Q(scope_path__startswith=path)
+        if any(len(path) == SEGMENT + 1 for path in paths):
+            q |= models.Q(scope_path="")
+        return self.filter(q)
 
 
 class AuditEvent(models.Model):
@@ -48,6 +60,7 @@ class AuditEvent(models.Model):
     ip = models.GenericIPAddressField("IP", null=True, blank=True)
     result = models.CharField("结果", max_length=10, choices=Result.choices, default=Result.OK)
     detail = models.CharField("说明", max_length=500, blank=True)
+    scope_path = models.CharField(max_length=255, blank=True, db_index=True, editable=False)
 
     objects = AuditQuerySet.as_manager()
 

@@ -62,6 +62,14 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def audit_scope_path(self) -> str:
+        """The union the person belongs to (active membership, else the latest)."""
+        membership = (
+            # "active" sorts before "transferred" and "withdrawn".
+            self.memberships.select_related("union").order_by("status", "-joined_on").first()
+        )
+        return membership.union.path if membership else ""
+
     @property
     def id_number_masked(self) -> str:
         return mask_id_number(self.id_number)

@@ -121,7 +121,11 @@ def cancel(request, plan_id: int):
 @login_required
 def checkin_page(request, session_id: int, code: str):
     """Opened by scanning the screen at the venue."""
-    session = get_object_or_404(Session.objects.select_related("plan", "venue"), pk=session_id)
+    # Only sessions of public plans: check-in needs an enrolment, and enrolment a public plan.
+    session = get_object_or_404(
+        Session.objects.select_related("plan", "venue").filter(plan__state__in=plans.PUBLIC_STATES),
+        pk=session_id,
+    )
     person = getattr(request.user, "person", None)
     context = {"session": session, "code": code}
     if request.method == "POST":

@@ -1,0 +1,149 @@
+"""Walk every page (console, portal, imports, training) with every role against the
+neighbouring county's records (平湖, see tests/orgs/test_scope_walk.py).
+
+No page may show anything of 平湖 (spreadsheets are opened and read too) or change it.
+The walk must name every URL of the site, so a new page cannot slip past it.
+"""
+
+import io
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from openpyxl import load_workbook
+
+from gonghui.orgs.models import RosterImport
+from gonghui.training.models import Enrollment, Session
+
+from .orgs.test_scope_walk import MARK, ROLE_USERS, _fingerprint, world  # noqa: F401
+
+#: Pages that hold nobody's records: login, language, health.
+NOT_SCOPED = {
+    "home", "healthz", "set_language", "accounts:login", "accounts:send_code",
+    "accounts:logout",
+}  # fmt: skip
+
+
+def _url_names() -> set[str]:
+    names: set[str] = set()
+
+    def walk(patterns, ns=""):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if str(p.pattern).startswith(("admin/", "api/")):
+                    continue
+                walk(p.url_patterns, ns + (f"{p.namespace}:" if p.namespace else ""))
+            elif isinstance(p, URLPattern) and p.name:
+                names.add(ns + p.name)
+
+    walk(get_resolver().url_patterns)
+    return names
+
+
+def _pages(o) -> dict[str, tuple[list, dict]]:
+    """URL name → (args, POST data) aimed at 平湖's records."""
+    union, person = o["union"].pk, o["person"].pk
+    plan, session = o["plan"].pk, o["session"].pk
+    imp = o["import"].pk
+    return {
+        "portal:profile": ([], {"mobile": "13911112222"}),
+        "portal:enterprise": ([], {"enterprise": o["ent"].pk}),
+        "training:plans": ([], {}),
+        "training:announcement": ([plan], {}),
+        "training:notice": ([plan], {}),
+        "training:enrol_qr": ([plan], {}),
+        "training:enrol": ([plan], {}),
+        "training:cancel": ([plan], {}),
+        "training:checkin": ([session, "AAAAAAAA"], {}),
+        "training:checkin_screen": ([session], {}),
+        "imports:index": ([], {"union": union}),
+        "imports:template": ([], {}),
+        "imports:export": ([], {}),
+        "imports:detail": ([imp], {}),
+        "imports:status": ([imp], {}),
+        "imports:confirm": ([imp], {}),
+        "imports:cancel": ([imp], {}),
+        "imports:errors": ([imp], {}),
+        "console:index": ([], {}),
+        "console:tree": ([], {}),
+        "console:unit": ([union], {}),
+        "console:unit_create_child": ([o["town"].pk], {"name": "越权", "kind": "grassroots"}),
+        "console:unit_rename": ([union], {"name": "越权改名"}),
+        "console:unit_delete": ([union], {}),
+        "console:unit_add_enterprise": ([union], {"name": "越权企业",
+                                                  "credit_code": "91350100M000100Y43"}),
+        "console:members": ([], {}),
+        "console:member_new": ([], {"union": union, "name": "越权", "joined_on": "2025-01-01"}),
+        "console:member": ([person], {}),
+        "console:member_reveal": ([person, "id_number"], {}),
+        "console:member_transfer": ([person], {"to_union": union, "date": "2025-01-01"}),
+        "console:member_withdraw": ([person], {"date": "2025-01-01", "reason": "越权"}),
+        "console:roles": ([], {"user": o["user"].pk, "role": "auditor", "org_unit": o["root"].pk}),
+        "console:role_revoke": ([o["role"].pk], {}),
+        "console:tokens": ([], {"name": "越权", "org_unit": o["root"].pk, "role": "auditor"}),
+        "console:token_revoke": ([o["token"].pk], {}),
+        "console:audit": ([], {}),
+    }  # fmt: skip
+
+
+@pytest.fixture
+def pages_world(world):  # noqa: F811 - the fixture imported above
+    o = world.other
+    o["session"] = Session.objects.get(plan=o["plan"])
+    o["import"] = RosterImport.objects.create(
+        union=o["union"], created_by=o["user"], file_name="平湖名册.xlsx", status="previewed"
+    )
+    return world
+
+
+def _text(res) -> str:
+    body = b"".join(res.streaming_content) if res.streaming else res.content
+    if res.get("Content-Type", "").startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    ):
+        wb = load_workbook(io.BytesIO(body), read_only=True)
+        return " ".join(
+            str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row
+        )
+    return body.decode("utf-8", "replace")
+
+
+#: Pages that only ever act on the caller's own record: there only the neighbours' rows are
+#: compared (a worker may change their own mobile number).
+SELF_ONLY = {"portal:profile", "portal:enterprise"}
+
+
+def _neighbours(o):
+    from gonghui.orgs.models import Membership, Person
+
+    return (
+        sorted(Membership.objects.filter(union__path__startswith=o["root"].path).values_list()),
+        sorted(Person.objects.filter(pk=o["person"].pk).values_list()),
+    )
+
+
+def _state():
+    return (
+        _fingerprint(),
+        sorted(RosterImport.objects.values_list("id", "status")),
+        sorted(Enrollment.objects.values_list("id", "status")),
+    )
+
+
+def test_walk_names_every_page(pages_world):
+    assert set(_pages(pages_world.other)) == _url_names() - NOT_SCOPED
+
+
+@pytest.mark.parametrize("who", [*ROLE_USERS, "anonymous"])
+def test_no_page_shows_or_changes_the_neighbours_records(client, pages_world, who):
+    if who != "anonymous":
+        client.force_login(pages_world.users[who])
+    o = pages_world.other
+    for name, (args, data) in _pages(o).items():
+        url = reverse(name, args=args)
+        res = client.get(url)
+        assert MARK not in _text(res), (who, "GET", url, res.status_code)
+        state = (lambda: _neighbours(o)) if name in SELF_ONLY else _state
+        before = state()
+        res = client.post(url, data)
+        assert MARK not in _text(res), (who, "POST", url, res.status_code)
+        assert state() == before, (who, "POST", url, res.status_code)
