@@ -562,7 +562,10 @@ def _select_in(sql: str, values: list, *params: Any) -> list[tuple]:
     if not values:
         return []
     with connection.cursor() as cursor:
-        cursor.execute(sql.format(", ".join(["%s"] * len(values))), [*params, *values])
+        if connection.vendor == "postgresql":  # one array parameter instead of thousands
+            cursor.execute(sql.replace("IN ({})", "= ANY(%s)"), [*params, list(values)])
+        else:
+            cursor.execute(sql.format(", ".join(["%s"] * len(values))), [*params, *values])
         return cursor.fetchall()
 
 
@@ -750,7 +753,15 @@ def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
     names = ", ".join(qn(meta.get_field(c).column) for c in columns)
     row_marks = "(" + ", ".join(["%s"] * len(columns)) + ")"
     head = f"INSERT INTO {qn(meta.db_table)} ({names}) VALUES "  # noqa: S608 - names from model meta
-    # Multi-row VALUES: one statement (one round trip on PostgreSQL) per INSERT_ROWS rows.
+    if connection.vendor == "postgresql":
+        # COPY: no SQL text to build or parse, the fastest path into PostgreSQL.
+        with connection.cursor() as cursor:
+            copy_sql = f"COPY {qn(meta.db_table)} ({names}) FROM STDIN"
+            with cursor.cursor.copy(copy_sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        return
+    # SQLite: multi-row VALUES, one statement per INSERT_ROWS rows.
     with connection.cursor() as cursor:
         for start in range(0, len(rows), INSERT_ROWS):
             batch = rows[start : start + INSERT_ROWS]
