@@ -82,6 +82,7 @@ def _pages(o) -> dict[str, tuple[list, dict]]:
         "console:tokens": ([], {"name": "越权", "org_unit": o["root"].pk, "role": "auditor"}),
         "console:token_revoke": ([o["token"].pk], {}),
         "console:audit": ([], {}),
+        "training_console:index": ([], {}),
     }  # fmt: skip
 
 

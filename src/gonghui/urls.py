@@ -12,6 +12,7 @@ urlpatterns = [
     path("me/", include("gonghui.orgs.urls_portal")),
     path("t/", include("gonghui.training.urls")),
     path("console/imports/", include("gonghui.orgs.urls_imports")),
+    path("console/training/", include("gonghui.training.urls_console")),
     path("console/", include("gonghui.orgs.urls_console")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
