@@ -137,3 +137,5 @@ def me(request):
 api.add_router("/orgs", "gonghui.orgs.api.router")
 api.add_router("/training", "gonghui.training.api_plans.router")
 api.add_router("/training", "gonghui.training.api.router")
+api.add_router("/training", "gonghui.training.api_demands.router")
+api.add_router("/training", "gonghui.training.api_delivery.router")

@@ -28,8 +28,12 @@ from gonghui.orgs.models import (
 )
 from gonghui.training.enums import EnrollmentStatus, PlanState
 from gonghui.training.models import (
+    Certificate,
+    CheckIn,
     Consultation,
     Course,
+    Demand,
+    DemandItem,
     Enrollment,
     Notification,
     Opinion,
@@ -86,8 +90,10 @@ def _training(o):
     )  # fmt: skip
     course = Course.objects.create(plan=plan, title="平湖课程", hours=2)
     start = timezone.now() + dt.timedelta(days=30)
-    Session.objects.create(plan=plan, trainer=trainer, venue=venue, course=course,
-                           starts_at=start, ends_at=start + dt.timedelta(hours=2))  # fmt: skip
+    session = Session.objects.create(
+        plan=plan, trainer=trainer, venue=venue, course=course, starts_at=start,
+        ends_at=start + dt.timedelta(hours=2),
+    )  # fmt: skip
     consultation = Consultation.objects.create(plan=plan, opens_at=timezone.now(), closes_at=start)
     opinion = Opinion.objects.create(
         consultation=consultation, party="worker", person=o["person"], stance="comment",
@@ -98,6 +104,21 @@ def _training(o):
     )
     o.update(skill=skill, trainer=trainer, venue=venue, plan=plan, opinion=opinion,
              course=course, enrollment=enrollment)  # fmt: skip
+    demand = Demand.objects.create(
+        party="worker", org_unit=o["union"], area=o["town"], person=o["person"], skill=skill,
+        free_text="平湖职工想学的", status="matched", match_method="auto",
+    )  # fmt: skip
+    item = DemandItem.objects.create(skill=skill, level="l5", area=o["town"], worker_count=1)
+    demand.item = item
+    demand.save(update_fields=["item"])
+    certificate = Certificate.objects.create(
+        person=o["person"], plan=plan, skill=skill, level="l5", number="平湖-0001",
+        issuer="平湖市人社局", issued_on=dt.date(2025, 1, 1),
+    )  # fmt: skip
+    notification = Notification.objects.create(person=o["person"], kind="enrolled",
+                                               text="平湖职工的消息")  # fmt: skip
+    o.update(demand=demand, item=item, certificate=certificate, notification=notification,
+             session=session)  # fmt: skip
 
 
 def _operations(o):
@@ -162,12 +183,44 @@ def _operations(o):
         ("POST", f"/api/training/plans/{o['plan'].pk}/enrollments",
          {"person_id": o["person"].pk}),
         ("POST", f"/api/training/enrollments/{o['enrollment'].pk}/cancel", {"reason": "越权"}),
+        # Demands: the worker variant of POST /demands only ever writes the caller's own
+        # demand (no record to aim at); the enterprise and department ones are aimed here.
+        ("POST", "/api/training/demands",
+         {"party": "enterprise", "enterprise_id": o["ent"].pk, "skill_id": o["skill"].pk,
+          "headcount": 3, "level": "l5", "deadline": "2030-01-01"}),
+        ("POST", "/api/training/demands",
+         {"party": "department", "department_id": o["dept"].pk, "skill_id": o["skill"].pk,
+          "target_number": 3, "subsidy_per_person": "100", "policy_basis": "越权",
+          "deadline": "2030-01-01"}),
+        ("GET", "/api/training/demands", None),
+        ("GET", "/api/training/demands?mine=true", None),
+        ("GET", f"/api/training/demands/{o['demand'].pk}", None),
+        ("POST", f"/api/training/demands/{o['demand'].pk}/withdraw", None),
+        ("POST", f"/api/training/demands/{o['demand'].pk}/map", {"skill_id": o["skill"].pk}),
+        ("POST", "/api/training/demand-items/rebuild", None),
+        ("GET", "/api/training/demand-items", None),
+        ("GET", f"/api/training/demand-items/{o['item'].pk}", None),
+        ("GET", f"/api/training/demand-items/{o['item'].pk}/profile", None),
+        ("GET", f"/api/training/demand-items/{o['item'].pk}/demands", None),
+        ("POST", f"/api/training/sessions/{o['session'].pk}/checkin", {"code": "AAAAAAAA"}),
+        ("POST", f"/api/training/sessions/{o['session'].pk}/manual-checkins",
+         {"person_id": o["person"].pk, "reason": "越权"}),
+        ("GET", f"/api/training/plans/{o['plan'].pk}/attendance", None),
+        ("GET", "/api/training/certificates", None),
+        ("POST", "/api/training/certificates",
+         {"person_id": o["person"].pk, "plan_id": o["plan"].pk, "skill_id": o["skill"].pk,
+          "level": "l5", "number": "越权-1", "issuer": "越权", "issued_on": "2025-01-01"}),
+        ("GET", "/api/training/me/growth", None),
+        ("GET", "/api/training/me/notifications", None),
+        ("GET", "/api/training/me/notifications/unread", None),
+        ("POST", f"/api/training/me/notifications/{o['notification'].pk}/read", None),
     ]  # fmt: skip
 
 
 def _fingerprint():
     models = [OrgUnit, Enterprise, Department, Person, Membership, MembershipChange,
-              RoleAssignment, Enrollment, Notification]  # fmt: skip
+              RoleAssignment, Enrollment, Notification, Demand, DemandItem, Certificate,
+              CheckIn]  # fmt: skip
     rows = {m.__name__: sorted(m.objects.values_list()) for m in models}
     rows["ApiToken"] = sorted(ApiToken.objects.values_list("id", "name", "revoked_at"))
     return rows

@@ -42,3 +42,15 @@ def notify(person: Person, *, text: str, kind: str, url: str = "") -> Notificati
 
 def unread_count(person: Person) -> int:
     return Notification.objects.filter(person=person, read_at__isnull=True).count()
+
+
+@transaction.atomic
+def mark_read(person: Person, *, ids: list[int] | None = None) -> int:
+    """Mark the person's unread messages as read: those in ``ids``, or all of them.
+    Only the person's own messages are touched; returns how many changed."""
+    from django.utils import timezone
+
+    qs = Notification.objects.filter(person=person, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    return qs.update(read_at=timezone.now())
