@@ -7,7 +7,6 @@ be found. Ciphertexts carry a version prefix so keys can be rotated later.
 """
 
 import base64
-import hashlib
 import hmac
 import os
 from functools import lru_cache
@@ -52,4 +51,4 @@ def decrypt(token: str) -> str:
 def digest(plain: str) -> str:
     """Keyed hash for exact lookup (normalised by the caller)."""
     _, key = _current()
-    return hmac.new(key, plain.encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(key, plain.encode(), "sha256").hex()  # one-shot C path

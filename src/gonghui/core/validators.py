@@ -8,6 +8,7 @@
 """
 
 import datetime as dt
+import operator
 import re
 from dataclasses import dataclass
 
@@ -33,9 +34,14 @@ CREDIT_RE = re.compile(
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 
 
+ID_RE = re.compile(r"\d{17}[\dX]")
+
+
 def id_check_char(first17: str) -> str:
-    total = sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS, strict=True))
-    return ID_CHECK[total % 11]
+    if len(first17) != len(ID_WEIGHTS):
+        raise ValueError("an ID number's body has 17 digits")
+    # map() keeps this in C: it runs once per row of a 100,000-row roster import.
+    return ID_CHECK[sum(map(operator.mul, map(int, first17), ID_WEIGHTS)) % 11]
 
 
 @dataclass(frozen=True)
@@ -55,7 +61,7 @@ def parse_id_number(value: str) -> IdInfo:
     number = normalize_id_number(value)
     if not number:
         raise ValidationError("证件号码不能为空", code="required")
-    if not re.fullmatch(r"\d{17}[\dX]", number):
+    if not ID_RE.fullmatch(number):
         raise ValidationError("身份证号码应为18位，前17位为数字，末位为数字或X", code="format")
     if number[:2] not in PROVINCE_CODES:
         raise ValidationError("身份证号码的地区码无效", code="division")

@@ -41,6 +41,18 @@ PROFILE_FIELDS = (
 )  # fmt: skip
 
 
+# Enum value sets, computed once (``TextChoices.values`` builds a new list on every call).
+ID_TYPES = frozenset(IdType.values)
+SEXES = frozenset(Sex.values)
+ETHNICITY_SET = frozenset(ETHNICITIES)
+_CHOICE_FIELDS = (
+    ("education", frozenset(Education.values), "学历"),
+    ("skill_level", frozenset(SkillLevel.values), "技能等级"),
+    ("household_type", frozenset(HouseholdType.values), "户籍类型"),
+    ("political_status", frozenset(PoliticalStatus.values), "政治面貌"),
+)
+
+
 def clean_person_fields(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     """Validate and normalise profile fields; return (clean, errors in Chinese).
 
@@ -57,7 +69,7 @@ def clean_person_fields(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]
             errors.append("姓名过长（最多50字）")
         clean["name"] = name
     id_type = data.get("id_type") or IdType.RESIDENT
-    if id_type not in IdType.values:
+    if id_type not in ID_TYPES:
         errors.append("证件类型无效")
     clean["id_type"] = id_type
     if "id_number" in data:
@@ -77,7 +89,7 @@ def clean_person_fields(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]
         elif not number or len(number) > 32:
             errors.append("证件号码不能为空且不超过32位")
         else:
-            if data.get("sex") not in Sex.values:
+            if data.get("sex") not in SEXES:
                 errors.append("非居民身份证须填写性别")
             if not isinstance(data.get("birth_date"), dt.date):
                 errors.append("非居民身份证须填写出生日期")
@@ -92,20 +104,15 @@ def clean_person_fields(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]
         clean["mobile"] = mobile
     elif "mobile" in data:
         clean["mobile"] = ""
-    for key, choices, label in (
-        ("education", Education, "学历"),
-        ("skill_level", SkillLevel, "技能等级"),
-        ("household_type", HouseholdType, "户籍类型"),
-        ("political_status", PoliticalStatus, "政治面貌"),
-    ):
+    for key, values, label in _CHOICE_FIELDS:
         if key in data:
             value = data.get(key) or ""
-            if value and value not in choices.values:
+            if value and value not in values:
                 errors.append(f"{label}无效")
             clean[key] = value
     if "ethnicity" in data:
         value = (data.get("ethnicity") or "").strip()
-        if value and value not in ETHNICITIES:
+        if value and value not in ETHNICITY_SET:
             errors.append("民族无效，请填写如“汉族”的全称")
         clean["ethnicity"] = value
     if "is_migrant_worker" in data:

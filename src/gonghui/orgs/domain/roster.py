@@ -584,12 +584,6 @@ def _people_by_digest(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], 
     return found
 
 
-def _active_membership_ids(person_ids: list[int]) -> dict[int, int]:
-    table = connection.ops.quote_name(Membership._meta.db_table)
-    sql = f"SELECT person_id, id FROM {table} WHERE status = %s AND person_id IN ({{}})"  # noqa: S608 - as above
-    return dict(_select_in(sql, person_ids, MembershipStatus.ACTIVE.value))
-
-
 class _Validator:
     """Validates rows chunk by chunk; remembers IDs and card numbers seen in the file."""
 
@@ -770,6 +764,32 @@ def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
             )
 
 
+def _allocate_ids(model, count: int) -> list[int]:
+    """Primary keys for ``count`` new rows, so inserted rows need not be looked up again.
+
+    PostgreSQL: drawn from the column's sequence in one query. SQLite: above the highest id
+    ever used (AUTOINCREMENT's sqlite_sequence included); safe because an import writes in
+    one transaction that holds SQLite's single write lock (transaction_mode IMMEDIATE).
+    """
+    if count <= 0:
+        return []
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        qn = connection.ops.quote_name(table)
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {qn}")  # noqa: S608 - model table
+        top = cursor.fetchone()[0]
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        row = cursor.fetchone()
+        top = max(top, row[0] if row else 0)
+        return list(range(top + 1, top + 1 + count))
+
+
 def _new_person(plan: RowPlan, now: Any) -> tuple:
     """The INSERT row of a new person. Separate so tests can make one row fail."""
     data = plan.person
@@ -806,10 +826,13 @@ def _write_chunk(plans: list[RowPlan], *, actor_label: str) -> None:
     # 2. New people; their ids come back in one query by digest.
     creating = [p for p in plans if p.action == CREATE]
     if creating:
-        _insert(Person, PERSON_COLUMNS, [_new_person(p, db_now) for p in creating])
-        ids = _people_by_digest((p.id_type, p.id_digest) for p in creating)
-        for p in creating:
-            p.person_id = ids[(p.id_type, p.id_digest)]
+        rows = [_new_person(p, db_now) for p in creating]
+        ids = _allocate_ids(Person, len(creating))
+        for p, pk in zip(creating, ids, strict=True):
+            p.person_id = pk
+        _insert(
+            Person, ("id", *PERSON_COLUMNS), [(pk, *row) for pk, row in zip(ids, rows, strict=True)]
+        )
     # 3. Profile updates of known people (given cells only).
     known = [p for p in plans if p.action in (JOIN, UPDATE, TRANSFER)]
     if known:
@@ -833,18 +856,19 @@ def _write_chunk(plans: list[RowPlan], *, actor_label: str) -> None:
     opening = [p for p in plans if p.action in (CREATE, JOIN, TRANSFER)]
     opened: dict[int, int] = {}
     if opening:
+        member_ids = _allocate_ids(Membership, len(opening))
+        opened = {p.person_id: pk for p, pk in zip(opening, member_ids, strict=True)}
         _insert(
-            Membership, MEMBERSHIP_COLUMNS,
+            Membership, ("id", *MEMBERSHIP_COLUMNS),
             [
                 (
-                    p.person_id, p.union_id, p.enterprise_id,
+                    opened[p.person_id], p.person_id, p.union_id, p.enterprise_id,
                     p.card_number or (p.membership[3] if p.action == TRANSFER else None),
                     MembershipStatus.ACTIVE.value, date(p.joined_on), db_now,
                 )
                 for p in opening
             ],
         )  # fmt: skip
-        opened = _active_membership_ids([p.person_id for p in opening])
     # 5. Updates of active memberships in the same union (工作单位, 会员证号 when given).
     updating = []
     for p in plans:
