@@ -2,6 +2,7 @@
 plan state machine is tested on its own, in test_plans.py."""
 
 import datetime as dt
+import itertools
 import secrets
 
 import factory
@@ -77,10 +78,16 @@ def session_for(plan: TrainingPlan, **kw) -> Session:
     return SessionFactory(plan=plan, **kw)
 
 
+_births = itertools.count()
+
+
 def worker(union, *, enterprise=None, name: str = "王五", account: bool = True):
-    """An active member of ``union`` (optionally with an account); returns (person, user)."""
+    """An active member of ``union`` (optionally with an account); returns (person, user).
+
+    Each gets a birth date of their own, so ID numbers never repeat however many are made."""
+    birth = dt.date(1970, 1, 1) + dt.timedelta(days=next(_births))
     membership = MembershipFactory(
-        union=union, enterprise=enterprise, person=PersonFactory(name=name)
+        union=union, enterprise=enterprise, person=PersonFactory(name=name, birth=birth)
     )
     user = make_user(person=membership.person, display_name=name) if account else None
     return membership.person, user

@@ -49,9 +49,11 @@ class EnrollmentOut(Schema):
     cancelled_at: dt.datetime | None
 
 
-def _enrollable_plans(request) -> QuerySet[TrainingPlan]:
-    visible = TrainingPlan.objects.restrict(request.auth, "view").values("pk")
-    return TrainingPlan.objects.filter(Q(state__in=PUBLIC_STATES) | Q(pk__in=visible))
+def _enrollable_plan(request, plan_id: int) -> TrainingPlan:
+    """A public plan (announced onwards), or one the caller's roles reach."""
+    plans = TrainingPlan.objects.select_related("org_unit")
+    plan = plans.filter(pk=plan_id, state__in=PUBLIC_STATES).first()
+    return plan or get_object_or_404(plans.restrict(request.auth, "view"), pk=plan_id)
 
 
 def _visible_enrollments(request) -> QuerySet[Enrollment]:
@@ -72,7 +74,7 @@ def _visible_enrollments(request) -> QuerySet[Enrollment]:
     summary="报名（本人，或企业联络员、工作人员为职工报名）；名额已满则进入候补",
 )
 def enroll(request, plan_id: int, payload: EnrollIn):
-    plan = get_object_or_404(_enrollable_plans(request), pk=plan_id)
+    plan = _enrollable_plan(request, plan_id)
     if payload.person_id is None:
         person_id = getattr(request.auth, "person_id", None)
         if person_id is None:

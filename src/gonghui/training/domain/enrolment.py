@@ -12,7 +12,7 @@ everyone behind one place up.
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
 from gonghui.core.domain import audit
@@ -22,7 +22,7 @@ from gonghui.orgs.models import Enterprise, Membership, Person
 
 from ..enums import EnrollmentStatus, PlanState
 from ..models import Enrollment, Notification, TrainingPlan
-from .notices import notify
+from .notices import account_mobile, notify
 
 #: Attempts at a seat when the unique-seat backstop fires (it never should under the lock).
 SEAT_ATTEMPTS = 3
@@ -67,13 +67,7 @@ def _timing_reason(plan: TrainingPlan) -> str | None:
 
 def check_eligibility(plan: TrainingPlan, person: Person) -> str | None:
     """None if ``person`` may enrol on ``plan``, else the reason, in Chinese."""
-    reason = _timing_reason(plan)
-    if reason:
-        return reason
-    membership = _active_membership(person)
-    if plan.members_only and membership is None:
-        return "仅限在会会员报名"
-    return _scope_reason(plan, membership)
+    return _who_reason(plan, _active_membership(person)) or _timing_reason(plan)
 
 
 # -- who may act for whom --------------------------------------------------------------------
@@ -121,20 +115,13 @@ def _may_cancel(enrollment: Enrollment, plan: TrainingPlan, actor) -> bool:
 # -- seats -----------------------------------------------------------------------------------
 def _free_seat(plan: TrainingPlan) -> int | None:
     taken = set(
-        Enrollment.objects.filter(plan=plan, status=EnrollmentStatus.ENROLLED).values_list(
-            "seat", flat=True
-        )
+        Enrollment.objects.filter(plan=plan, status=EnrollmentStatus.ENROLLED)
+        .order_by()  # not the model's ordering, which would join the plan
+        .values_list("seat", flat=True)
     )
     if len(taken) >= plan.capacity:
         return None
     return next(n for n in range(1, plan.capacity + 1) if n not in taken)
-
-
-def _next_waitlist_position(plan: TrainingPlan) -> int:
-    last = Enrollment.objects.filter(plan=plan, status=EnrollmentStatus.WAITLISTED).aggregate(
-        n=Max("waitlist_position")
-    )["n"]
-    return (last or 0) + 1
 
 
 def _close_gap(plan: TrainingPlan, position: int) -> None:
@@ -154,35 +141,19 @@ def _lock(plan: TrainingPlan) -> TrainingPlan:
     )
 
 
-def _insert(plan: TrainingPlan, person: Person, *, by_self: bool, **fields) -> Enrollment:
-    """Insert the enrolment, seated if a seat is free, else waitlisted."""
-    for _attempt in range(SEAT_ATTEMPTS):
-        seat = _free_seat(plan)
-        status = EnrollmentStatus.ENROLLED if seat else EnrollmentStatus.WAITLISTED
-        position = None if seat else _next_waitlist_position(plan)
-        try:
-            with transaction.atomic():
-                return Enrollment.objects.create(
-                    plan=plan, person=person, status=status, seat=seat,
-                    waitlist_position=position, **fields,
-                )  # fmt: skip
-        except IntegrityError:
-            if _current(plan, person) is not None:
-                raise _already_enrolled(person, by_self=by_self) from None
-            # A seat was taken under us (a lock missed): look again.
-    with transaction.atomic():
-        return Enrollment.objects.create(
-            plan=plan, person=person, status=EnrollmentStatus.WAITLISTED,
-            waitlist_position=_next_waitlist_position(plan), **fields,
-        )  # fmt: skip
-
-
-def _current(plan: TrainingPlan, person: Person) -> Enrollment | None:
-    return (
-        Enrollment.objects.filter(plan=plan, person=person)
+def _standing(plan: TrainingPlan, person: Person) -> tuple[bool, int, int]:
+    """In one query: whether ``person`` already holds an enrolment or a place on the
+    waitlist, how many seats are taken, and the last waitlist position."""
+    row = (
+        Enrollment.objects.filter(plan=plan)
         .exclude(status=EnrollmentStatus.CANCELLED)
-        .first()
+        .aggregate(
+            mine=Count("id", filter=Q(person=person)),
+            taken=Count("id", filter=Q(status=EnrollmentStatus.ENROLLED)),
+            last=Max("waitlist_position", filter=Q(status=EnrollmentStatus.WAITLISTED)),
+        )
     )
+    return bool(row["mine"]), row["taken"], row["last"] or 0
 
 
 def _already_enrolled(person: Person, *, by_self: bool) -> DomainError:
@@ -190,36 +161,66 @@ def _already_enrolled(person: Person, *, by_self: bool) -> DomainError:
     return DomainError(message, code="duplicate")
 
 
+def _who_reason(plan: TrainingPlan, membership: Membership | None) -> str | None:
+    if plan.members_only and membership is None:
+        return "仅限在会会员报名"
+    return _scope_reason(plan, membership)
+
+
 # -- writes ----------------------------------------------------------------------------------
-@transaction.atomic
 def enroll_person(
     plan: TrainingPlan, *, person: Person, actor, enterprise: Enterprise | None = None
 ) -> Enrollment:
     """Enrol ``person`` on ``plan`` (by themself, their enterprise contact, or staff).
 
     Takes the smallest free seat, or the next place on the waitlist when the plan is full;
-    the person is told which.
+    the person is told which. Who may enrol is settled before the plan is locked; the lock
+    is held only for the state check, the seat count and the writes, so a rush queues on
+    as little as possible (on SQLite the whole transaction is the queue).
     """
     membership = _active_membership(person)
     enterprise = _enrolling_enterprise(plan, person, membership, actor, enterprise)
     by_self = _is_self(actor, person.pk)
     nominator = None if by_self else _user_or_none(actor)
+    # Who the plan is for: a refusal here is a "may not" (403), not a bad request.
+    reason = _who_reason(plan, membership)
+    if reason:
+        raise PermissionDeniedError(reason)
+    mobile = actor.mobile if by_self and _user_or_none(actor) else account_mobile(person)
 
-    plan = _lock(plan)  # everything below runs one request at a time per plan
+    for attempt in range(SEAT_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return _enrol_locked(
+                    plan, person, actor=actor, by_self=by_self, mobile=mobile,
+                    may_seat=attempt < SEAT_ATTEMPTS - 1, nominated_by=nominator,
+                    enterprise=enterprise,
+                )  # fmt: skip
+        except IntegrityError:
+            # The same person twice at once, or a seat taken under us (a lock missed): the
+            # database refused the row; look again rather than fail or overbook. The last
+            # attempt only waitlists, which the seat constraint cannot refuse.
+            continue
+    raise DomainError("报名人数较多，请稍后重试", code="busy")
+
+
+def _enrol_locked(
+    plan: TrainingPlan, person: Person, *, actor, by_self: bool, mobile: str, may_seat: bool,
+    **fields,
+) -> Enrollment:  # fmt: skip
+    plan = _lock(plan)  # from here on, one request at a time per plan
     reason = _timing_reason(plan)
     if reason:
         raise DomainError(reason, code="state")
-    # Who the plan is for: a refusal here is a "may not" (403), not a bad request.
-    if plan.members_only and membership is None:
-        raise PermissionDeniedError("仅限在会会员报名")
-    reason = _scope_reason(plan, membership)
-    if reason:
-        raise PermissionDeniedError(reason)
-    if _current(plan, person) is not None:
+    mine, taken, last = _standing(plan, person)
+    if mine:
         raise _already_enrolled(person, by_self=by_self)
-    enrollment = _insert(
-        plan, person, by_self=by_self, nominated_by=nominator, enterprise=enterprise
-    )
+    seat = _free_seat(plan) if may_seat and taken < plan.capacity else None
+    enrollment = Enrollment.objects.create(
+        plan=plan, person=person, status=EnrollmentStatus.ENROLLED if seat else
+        EnrollmentStatus.WAITLISTED, seat=seat, waitlist_position=None if seat else last + 1,
+        **fields,
+    )  # fmt: skip
     audit.record(
         "enrollment.create",
         actor=actor,
@@ -233,13 +234,12 @@ def enroll_person(
         },
     )
     if enrollment.status == EnrollmentStatus.ENROLLED:
-        notify(person, kind=Notification.Kind.ENROLLED, text=f"报名成功：您已报名“{plan.title}”")
+        text = f"报名成功：您已报名“{plan.title}”"
+        kind = Notification.Kind.ENROLLED
     else:
-        notify(
-            person,
-            kind=Notification.Kind.WAITLISTED,
-            text=f"“{plan.title}”名额已满，您已进入候补第{enrollment.waitlist_position}位",
-        )
+        text = f"“{plan.title}”名额已满，您已进入候补第{enrollment.waitlist_position}位"
+        kind = Notification.Kind.WAITLISTED
+    notify(person, kind=kind, text=text, mobile=mobile)
     return enrollment
 
 

@@ -17,7 +17,8 @@ from ..models import Notification
 logger = logging.getLogger("gonghui.training.notices")
 
 
-def _account_mobile(person: Person) -> str:
+def account_mobile(person: Person) -> str:
+    """The mobile of the person's active account, or "" (then no SMS is sent)."""
     from django.contrib.auth import get_user_model
 
     account = get_user_model().objects.filter(person=person, is_active=True).first()
@@ -31,10 +32,16 @@ def _send_sms(mobile: str, text: str) -> None:
         logger.exception("SMS notice failed")
 
 
-def notify(person: Person, *, text: str, kind: str, url: str = "") -> Notification:
-    """Write an in-app message to ``person``; SMS it after commit if they have a mobile."""
+def notify(
+    person: Person, *, text: str, kind: str, url: str = "", mobile: str | None = None
+) -> Notification:
+    """Write an in-app message to ``person``; SMS it after commit if they have a mobile.
+
+    ``mobile`` may be passed when the caller already knows it (it saves a query inside a
+    locked section); by default it is the person's account's."""
     notice = Notification.objects.create(person=person, kind=kind, text=text[:300], url=url)
-    mobile = _account_mobile(person)
+    if mobile is None:
+        mobile = account_mobile(person)
     if mobile:
         transaction.on_commit(lambda: _send_sms(mobile, text))
     return notice
