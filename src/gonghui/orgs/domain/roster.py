@@ -790,11 +790,11 @@ def _allocate_ids(model, count: int) -> list[int]:
         return list(range(top + 1, top + 1 + count))
 
 
-def _new_person(plan: RowPlan, now: Any) -> tuple:
+def _new_person(plan: RowPlan, now: Any, date: Callable | None = None) -> tuple:
     """The INSERT row of a new person. Separate so tests can make one row fail."""
     data = plan.person
     mobile = data.get("mobile", "")
-    date = connection.ops.adapt_datefield_value
+    date = date or connection.ops.adapt_datefield_value
     return (
         data["name"], plan.id_type, crypto.encrypt(data["id_number"]), plan.id_digest,
         data["sex"], date(data["birth_date"]), data.get("ethnicity", ""),
@@ -826,7 +826,7 @@ def _write_chunk(plans: list[RowPlan], *, actor_label: str) -> None:
     # 2. New people; their ids come back in one query by digest.
     creating = [p for p in plans if p.action == CREATE]
     if creating:
-        rows = [_new_person(p, db_now) for p in creating]
+        rows = [_new_person(p, db_now, date) for p in creating]
         ids = _allocate_ids(Person, len(creating))
         for p, pk in zip(creating, ids, strict=True):
             p.person_id = pk
