@@ -1,0 +1,329 @@
+"""Staff console: training plans (培训方案) — list, create, and the plan's cockpit."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from gonghui.orgs.domain.console_queries import units_covered
+from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
+from gonghui.orgs.domain.scope import principal_for
+from gonghui.orgs.views.common import paginate
+
+from ..domain import checkin, console_queries, plans
+from ..enums import PlanState
+from ..forms import (
+    ConsultationForm,
+    CourseForm,
+    ManualCheckInForm,
+    PlanFilterForm,
+    PlanForm,
+    ReplyForm,
+    ReviseForm,
+    SessionForm,
+    TransitionForm,
+    add_domain_error,
+)
+from ..models import Opinion, Session, Skill, TrainingPlan
+from .console import training_view
+
+
+def _plan(request, plan_id: int) -> TrainingPlan:
+    qs = TrainingPlan.objects.restrict(request.user, "view").select_related("skill", "org_unit")
+    return get_object_or_404(qs, pk=plan_id)
+
+
+def _may_change(request, plan) -> bool:
+    return principal_for(request.user).can("plan", "change", plan)
+
+
+def _require_change(request, plan) -> None:
+    if not _may_change(request, plan):
+        raise PermissionDenied(_("您无权管理该培训方案"))
+
+
+@training_view("plan")
+def plan_list(request):
+    form = PlanFilterForm(request.GET or None)
+    qs = TrainingPlan.objects.restrict(request.user, "view").select_related("skill", "org_unit")
+    if form.is_bound and form.is_valid():
+        if form.cleaned_data["state"]:
+            qs = qs.filter(state=form.cleaned_data["state"])
+        if form.cleaned_data["q"]:
+            qs = qs.filter(title__icontains=form.cleaned_data["q"])
+    page, querystring = paginate(request, qs)
+    context = {
+        "form": form,
+        "page_obj": page,
+        "querystring": querystring,
+        "can_create": principal_for(request.user).may("plan", "change"),
+    }
+    return render(request, "training/console/plans.html", context)
+
+
+def _plan_form(request, data=None, initial=None):
+    return PlanForm(
+        data,
+        initial=initial,
+        units=units_covered(request.user, "plan", "change"),
+        skills=Skill.objects.order_by("category", "name"),
+        items=console_queries.open_items(request.user),
+    )
+
+
+@training_view("plan", "change")
+@require_http_methods(["GET", "POST"])
+def plan_new(request):
+    status = 200
+    if request.method == "POST":
+        form = _plan_form(request, request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            data["items"] = list(data["items"])
+            data["eligible_units"] = list(data["eligible_units"])
+            try:
+                plan = plans.create_plan(data.pop("org_unit"), actor=request.user, **data)
+            except DomainError as exc:
+                add_domain_error(form, exc)
+            else:
+                messages.success(request, _("已拟定方案“%(title)s”") % {"title": plan.title})
+                return redirect("training_console:plan", plan_id=plan.pk)
+        status = 400
+    else:
+        form = _plan_form(request, initial=console_queries.plan_initial(request))
+    return render(request, "training/console/plan_new.html", {"form": form}, status=status)
+
+
+# -- the cockpit -----------------------------------------------------------------------------
+#: The buttons offered in each state: (action, label, style).
+ACTIONS: dict[str, list[tuple[str, str]]] = {
+    PlanState.DRAFT: [],
+    PlanState.CONSULTATION: [("approve", "审定方案")],
+    PlanState.APPROVED: [("announce", "发布公告")],
+    PlanState.ANNOUNCED: [("open_enrolment", "开放报名")],
+    PlanState.ENROLLING: [("start", "开班")],
+    PlanState.RUNNING: [("complete", "结业")],
+    PlanState.COMPLETED: [("archive", "归档")],
+}
+STEPS = [(s.value, s.label) for s in PlanState if s != PlanState.CANCELLED]
+CANCELLABLE = {s for s, targets in plans.TRANSITIONS.items() if PlanState.CANCELLED in targets}
+
+
+def _opinions(plan):
+    return (
+        Opinion.objects.filter(consultation__plan=plan)
+        .select_related("person", "enterprise", "department")
+        .order_by("created_at", "id")
+    )
+
+
+def _forms(request, plan, forms: dict) -> dict:
+    opinions = _opinions(plan)
+    sessions = plan.sessions.all()
+    out = {
+        "course_form": CourseForm(),
+        "session_form": SessionForm(
+            courses=plan.courses.all(),
+            trainers=console_queries.bookable_trainers(request.user),
+            venues=console_queries.bookable_venues(request.user),
+        ),
+        "consult_form": ConsultationForm(),
+        "revise_form": ReviseForm(plan=plan, opinions=opinions),
+        "transition_form": TransitionForm(),
+        "checkin_form": ManualCheckInForm(people=console_queries.enrolled_people(plan)),
+        "reply_forms": {},
+    }
+    out.update(forms)
+    out["opinion_rows"] = [(o, out["reply_forms"].get(o.pk)) for o in opinions]
+    out["checkin_session_id"] = forms.get("checkin_session_id") or (
+        sessions[0].pk if sessions else None
+    )
+    return out
+
+
+def _done_states(plan) -> set[str]:
+    """The steps the plan has passed (from its recorded transitions)."""
+    passed = set(plan.events.exclude(from_state="").values_list("from_state", flat=True))
+    return passed - {plan.state}
+
+
+def _cockpit(request, plan, *, status=200, **forms):
+    can_change = _may_change(request, plan)
+    summary = plans.consultation_summary(plan)
+    versions = list(plan.versions.order_by("number"))
+    diffs = summary["changes"]
+    sessions = plan.sessions.select_related("trainer", "venue", "course")
+    context = {
+        "plan": plan,
+        "can_change": can_change,
+        "editable": plan.state in plans.EDITABLE_STATES,
+        "courses": plan.courses.all(),
+        "sessions": sessions,
+        "items": plan.items.select_related("skill", "area"),
+        "eligible_units": plan.eligible_units.order_by("path"),
+        "summary": summary,
+        "versions": versions,
+        "diffs": diffs,
+        "actions": ACTIONS.get(plan.state, []),
+        "cancellable": plan.state in CANCELLABLE,
+        "is_public": plan.state in plans.PUBLIC_STATES,
+        "figures": plans.enrolment_figures(plan),
+        "enrolled": console_queries.enrolled(plan),
+        "waitlist": console_queries.waitlist(plan),
+        "attendance": checkin.attendance(plan),
+        "attendance_rows": checkin.attendance_rows(plan),
+        "timeline": plans.timeline(plan),
+        "steps": STEPS,
+        "done_states": _done_states(plan),
+        **_forms(request, plan, forms),
+    }
+    return render(request, "training/console/plan.html", context, status=status)
+
+
+@training_view("plan")
+def plan_detail(request, plan_id: int):
+    return _cockpit(request, _plan(request, plan_id))
+
+
+def _write(request, plan, form_name: str, form, call, success: str, render_forms=None):
+    """Run ``call`` (a domain write) if ``form`` is valid; refusals show next to the form."""
+    _require_change(request, plan)
+    if form.is_valid():
+        try:
+            call(form.cleaned_data)
+        except PermissionDeniedError as exc:
+            raise PermissionDenied(exc.message) from None
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, success)
+            return redirect("training_console:plan", plan_id=plan.pk)
+    plan.refresh_from_db()
+    return _cockpit(request, plan, status=400, **(render_forms or {form_name: form}))
+
+
+@training_view("plan")
+@require_POST
+def plan_course(request, plan_id: int):
+    plan = _plan(request, plan_id)
+    return _write(
+        request, plan, "course_form", CourseForm(request.POST),
+        lambda d: plans.add_course(plan, actor=request.user, **d), _("已添加课程"),
+    )  # fmt: skip
+
+
+@training_view("plan")
+@require_POST
+def plan_session(request, plan_id: int):
+    plan = _plan(request, plan_id)
+    form = SessionForm(
+        request.POST,
+        courses=plan.courses.all(),
+        trainers=console_queries.bookable_trainers(request.user),
+        venues=console_queries.bookable_venues(request.user),
+    )
+    return _write(
+        request, plan, "session_form", form,
+        lambda d: plans.schedule_session(plan, actor=request.user, **d), _("已安排班次"),
+    )  # fmt: skip
+
+
+@training_view("plan")
+@require_POST
+def plan_consult(request, plan_id: int):
+    plan = _plan(request, plan_id)
+    return _write(
+        request, plan, "consult_form", ConsultationForm(request.POST),
+        lambda d: plans.open_consultation(plan, actor=request.user, **d),
+        _("已开始征求意见"),
+    )  # fmt: skip
+
+
+@training_view("plan")
+@require_POST
+def opinion_reply(request, opinion_id: int):
+    opinion = get_object_or_404(
+        Opinion.objects.filter(
+            consultation__plan__in=TrainingPlan.objects.restrict(request.user, "view")
+        ).select_related("consultation__plan"),
+        pk=opinion_id,
+    )
+    plan = opinion.consultation.plan
+    form = ReplyForm(request.POST)
+    return _write(
+        request, plan, "reply_form", form,
+        lambda d: plans.reply_to_opinion(opinion, actor=request.user, **d), _("已答复意见"),
+        render_forms={"reply_forms": {opinion.pk: form}},
+    )  # fmt: skip
+
+
+@training_view("plan")
+@require_POST
+def plan_revise(request, plan_id: int):
+    plan = _plan(request, plan_id)
+    form = ReviseForm(request.POST, plan=plan, opinions=_opinions(plan))
+
+    def revise(data):
+        changes = {k: data[k] for k in ReviseForm.CONTENT_FIELDS}
+        plans.revise_plan(
+            plan, actor=request.user, reason=data["reason"],
+            adopted_opinions=list(data["adopted"]), **changes,
+        )  # fmt: skip
+
+    return _write(request, plan, "revise_form", form, revise, _("方案已修订"))
+
+
+TRANSITION_CALLS = {
+    "approve": lambda plan, user, d: plans.approve_plan(
+        plan, actor=user, close_early=d["close_early"]
+    ),
+    "announce": lambda plan, user, d: plans.announce_plan(plan, actor=user),
+    "open_enrolment": lambda plan, user, d: plans.open_enrolment(plan, actor=user),
+    "start": lambda plan, user, d: plans.start_plan(plan, actor=user),
+    "complete": lambda plan, user, d: plans.complete_plan(plan, actor=user),
+    "archive": lambda plan, user, d: plans.archive_plan(plan, actor=user),
+    "cancel": lambda plan, user, d: plans.cancel_plan(plan, actor=user, reason=d["reason"]),
+}
+
+
+@training_view("plan")
+@require_POST
+def plan_transition(request, plan_id: int, action: str):
+    if action not in TRANSITION_CALLS:
+        raise Http404
+    plan = _plan(request, plan_id)
+    call = TRANSITION_CALLS[action]
+    return _write(
+        request, plan, "transition_form", TransitionForm(request.POST),
+        lambda d: call(plan, request.user, d), _("方案状态已更新"),
+    )  # fmt: skip
+
+
+@training_view("plan")
+@require_POST
+def session_checkin(request, session_id: int):
+    session = get_object_or_404(
+        Session.objects.filter(
+            plan__in=TrainingPlan.objects.restrict(request.user, "view")
+        ).select_related("plan", "trainer"),
+        pk=session_id,
+    )
+    plan = session.plan
+    form = ManualCheckInForm(request.POST, people=console_queries.enrolled_people(plan))
+    if form.is_valid():
+        try:
+            checkin.check_in_manually(session, actor=request.user, **form.cleaned_data)
+        except PermissionDeniedError as exc:
+            raise PermissionDenied(exc.message) from None
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(
+                request, _("已为%(name)s补签") % {"name": form.cleaned_data["person"].name}
+            )
+            return redirect("training_console:plan", plan_id=plan.pk)
+    elif not _may_change(request, plan) and session.trainer.account_id != request.user.pk:
+        raise PermissionDenied
+    return _cockpit(request, plan, status=400, checkin_form=form, checkin_session_id=session.pk)
