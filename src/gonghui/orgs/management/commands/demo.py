@@ -3,18 +3,21 @@
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from gonghui.core.db import refresh_statistics
 from gonghui.orgs.demo import DEFAULT_SEED, build_demo
 from gonghui.orgs.demo.accounts import ACCOUNTS, DEMO_PASSWORD
 from gonghui.orgs.demo.build import DEFAULT_PEOPLE
 from gonghui.orgs.models import OrgUnit
+from gonghui.training.demo import TrainingScale, build_training_demo
 
 
 class Command(BaseCommand):
     help = (
         "Load a synthetic county (海盐县总工会: towns, unions, enterprises, departments, "
-        "people, memberships) and one demo account per role."
+        "people, memberships), one demo account per role, and a year of skills training "
+        "(demands, trainers, venues, plans in every state, enrolments, check-ins, certificates)."
     )
 
     def add_arguments(self, parser):
@@ -27,8 +30,27 @@ class Command(BaseCommand):
             action="store_true",
             help="do nothing if the database already holds an org unit",
         )
+        parser.add_argument(
+            "--no-training", action="store_true", help="load the county only, without training"
+        )
+        parser.add_argument(
+            "--training-scale",
+            type=float,
+            default=None,
+            help="training volume relative to the full demo (3,000 demands, 40 plans, "
+            f"120 trainers, 40 venues); default: people / {DEFAULT_PEOPLE}, at most 1",
+        )
 
-    def handle(self, *args, people: int, seed: int, if_empty: bool, **options):
+    def handle(
+        self,
+        *args,
+        people: int,
+        seed: int,
+        if_empty: bool,
+        no_training: bool = False,
+        training_scale: float | None = None,
+        **options,
+    ):
         if OrgUnit.objects.exists():
             if if_empty:
                 self.stdout.write("Demo data not loaded: the database already has org units.")
@@ -40,7 +62,15 @@ class Command(BaseCommand):
         if people < 1:
             raise CommandError("--people must be at least 1")
         started = time.perf_counter()
-        summary = build_demo(people=people, seed=seed, log=self.stdout.write)
+        if training_scale is not None and training_scale <= 0:
+            raise CommandError("--training-scale must be positive")
+        with transaction.atomic():  # all or nothing, so --if-empty can simply retry
+            summary = build_demo(people=people, seed=seed, log=self.stdout.write)
+            training = None
+            if not no_training:
+                factor = training_scale if training_scale is not None else people / DEFAULT_PEOPLE
+                scale = TrainingScale.scaled(min(factor, 1.0) if training_scale is None else factor)
+                training = build_training_demo(seed=seed, scale=scale, log=self.stdout.write)
         refresh_statistics()
         elapsed = time.perf_counter() - started
         self.stdout.write(
@@ -51,6 +81,12 @@ class Command(BaseCommand):
         self.stdout.write(f"Union officer's union: {summary.officer_union}")
         self.stdout.write(f"Enterprise contact's enterprise: {summary.contact_enterprise}")
         self.stdout.write(f"Demo worker: {summary.worker_name}")
+        if training is not None:
+            for line in training.lines():
+                self.stdout.write(line)
+            self.stdout.write(
+                "Training: public announcements at /t/plans/, staff console at /console/training/"
+            )
         self.stdout.write(f"Demo accounts (password {DEMO_PASSWORD}):")
         for account in ACCOUNTS:
             self.stdout.write(f"  {account.username:<20} {account.mobile}  {account.role}")
