@@ -413,3 +413,14 @@ def test_plan_chain_through_the_api(client, setup):
         "state.approved",
         "state.announced",
     ]
+
+
+def test_a_revision_lists_only_what_changed(setup):
+    t = setup
+    plan = _plan(t, cost_per_person=Decimal("0"))
+    plan = TrainingPlan.objects.get(pk=plan.pk)  # as a page would load it
+    version = plans.revise_plan(plan, actor=t.staff, reason="扩大规模", capacity=35)
+    first = plan.versions.get(number=1).snapshot
+    assert plans.diff_versions(first, version.snapshot) == [
+        {"field": "capacity", "label": "名额", "old": 30, "new": 35}
+    ]

@@ -135,8 +135,9 @@ def snapshot(plan: TrainingPlan) -> dict[str, Any]:
         "content": plan.content,
         "mode": plan.get_mode_display(),
         "capacity": plan.capacity,
-        "cost_per_person": str(plan.cost_per_person),
-        "subsidy_per_person": str(plan.subsidy_per_person),
+        # Formatted, so a value before and after the database round trip compares equal.
+        "cost_per_person": f"{Decimal(plan.cost_per_person):.2f}",
+        "subsidy_per_person": f"{Decimal(plan.subsidy_per_person):.2f}",
         "members_only": "是" if plan.members_only else "否",
         "target_completion_rate": plan.target_completion_rate,
         "target_certification_rate": plan.target_certification_rate,
