@@ -424,3 +424,20 @@ def test_a_revision_lists_only_what_changed(setup):
     assert plans.diff_versions(first, version.snapshot) == [
         {"field": "capacity", "label": "名额", "old": 30, "new": 35}
     ]
+
+
+def test_cancelling_tells_everyone_enrolled_or_waiting(setup):
+    from gonghui.training.models.notice import Notification
+
+    t = setup
+    plan = _plan(t)
+    Enrollment.objects.create(plan=plan, person=t.member_a.person, status="enrolled", seat=1)
+    Enrollment.objects.create(
+        plan=plan, person=t.member_b.person, status="waitlisted", waitlist_position=1
+    )
+    plans.cancel_plan(plan, actor=t.staff, reason="师资临时调整")
+    texts = sorted(Notification.objects.filter(kind="plan_cancelled").values_list("person", "text"))
+    assert texts == sorted(
+        (p.pk, "很抱歉，“低压电工取证班”已取消：师资临时调整")
+        for p in (t.member_a.person, t.member_b.person)
+    )

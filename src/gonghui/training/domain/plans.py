@@ -723,6 +723,17 @@ def cancel_plan(plan: TrainingPlan, *, actor, reason: str) -> TrainingPlan:
     _transition(
         plan, PlanState.CANCELLED, actor=actor, summary=f"方案取消：{reason}", figures=figures
     )
+    from ..models.notice import Notification
+    from .notices import notify
+
+    affected = plan.enrollments.exclude(status=EnrollmentStatus.CANCELLED).select_related("person")
+    for enrollment in affected:
+        notify(
+            enrollment.person,
+            kind=Notification.Kind.PLAN_CANCELLED,
+            text=f"很抱歉，“{plan.title}”已取消：{reason}",
+            url=f"/t/plans/{plan.pk}/",
+        )
     DemandItem.objects.filter(plans=plan).exclude(
         plans__state__in=[s for s in PlanState.values if s != PlanState.CANCELLED]
     ).update(status=DemandItem.Status.OPEN)
