@@ -369,7 +369,8 @@ class Simulation:
         created, first = self._first_day(spec)
         C = _local(created, dt.time(9, 30))
         total = sum(i.total_people for i in spec.items) or 30
-        capacity = max(20, min(50, 5 * round(total * 0.5 / 5)))
+        # Class sizes of 25–50, never more than the people asking (at least 20).
+        capacity = min(r.choice((25, 30, 30, 35, 40, 40, 45, 50)), max(20, 5 * round(total / 5)))
         mode = Mode.ONLINE if kind_of(spec.skill) == "digital" and r.random() < 0.25 else (
             Mode.MIXED if kind_of(spec.skill) == "digital" else Mode.ONSITE
         )  # fmt: skip
