@@ -104,8 +104,11 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
-        # WAL lets readers proceed during writes; IMMEDIATE avoids deadlocked upgrades.
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        # WAL lets readers proceed during writes; IMMEDIATE avoids deadlocked upgrades; a
+        # 128 MB page cache (allocated as used) keeps bulk index updates off the disk.
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-131072;"
+        ),
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
