@@ -441,3 +441,24 @@ def test_cancelling_tells_everyone_enrolled_or_waiting(setup):
         (p.pk, "很抱歉，“低压电工取证班”已取消：师资临时调整")
         for p in (t.member_a.person, t.member_b.person)
     )
+
+
+def test_demands_follow_their_plan(setup):
+    from gonghui.training.domain.analysis import rebuild_demand_items
+    from gonghui.training.domain.demands import submit_worker_demand
+    from gonghui.training.models import Demand, DemandItem
+
+    t = setup
+    demand = submit_worker_demand(
+        actor=t.worker_a, skill=t.skill, level="l5", preferred_time="weekend", mode="onsite"
+    )
+    rebuild_demand_items(actor=t.staff)
+    item = DemandItem.objects.get(skill=t.skill)
+    plan = _plan(t, items=[item])
+    demand.refresh_from_db()
+    assert (demand.status, demand.item) == ("planned", item)
+    plans.cancel_plan(plan, actor=t.staff, reason="改期")
+    demand.refresh_from_db()
+    item.refresh_from_db()
+    assert (demand.status, item.status) == ("matched", "open")
+    assert Demand.objects.filter(status="planned").count() == 0

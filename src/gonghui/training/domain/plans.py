@@ -19,10 +19,11 @@ from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
 from gonghui.orgs.domain.scope import principal_for
 from gonghui.orgs.models import OrgUnit
 
-from ..enums import EnrollmentStatus, Level, Mode, Party, PlanState, Stance
+from ..enums import DemandStatus, EnrollmentStatus, Level, Mode, Party, PlanState, Stance
 from ..models import (
     Consultation,
     Course,
+    Demand,
     DemandItem,
     Opinion,
     PlanEvent,
@@ -260,6 +261,7 @@ def create_plan(
         DemandItem.objects.filter(pk__in=[i.pk for i in items]).update(
             status=DemandItem.Status.PLANNED
         )
+        _set_demands(items, DemandStatus.MATCHED, DemandStatus.PLANNED, actor=actor)
     if eligible_units:
         plan.eligible_units.set(eligible_units)
     _save_version(plan, actor=actor, reason="初稿")
@@ -273,6 +275,15 @@ def create_plan(
     )
     audit.record("plan.create", actor=actor, obj=plan, after={"title": title})
     return plan
+
+
+def _set_demands(items, old: str, new: str, *, actor) -> None:
+    """The demands behind ``items`` follow their plan: planned while a plan takes them up,
+    matched again (so they can be planned or withdrawn) when it is cancelled."""
+    from .demands import transition_demand
+
+    for demand in Demand.objects.filter(item__in=items, status=old):
+        transition_demand(demand, new, actor=actor, action="plan.demands")
 
 
 def _require_editable(plan: TrainingPlan) -> None:
@@ -734,9 +745,13 @@ def cancel_plan(plan: TrainingPlan, *, actor, reason: str) -> TrainingPlan:
             text=f"很抱歉，“{plan.title}”已取消：{reason}",
             url=f"/t/plans/{plan.pk}/",
         )
-    DemandItem.objects.filter(plans=plan).exclude(
-        plans__state__in=[s for s in PlanState.values if s != PlanState.CANCELLED]
-    ).update(status=DemandItem.Status.OPEN)
+    reopened = list(
+        DemandItem.objects.filter(plans=plan).exclude(
+            plans__state__in=[s for s in PlanState.values if s != PlanState.CANCELLED]
+        )
+    )
+    DemandItem.objects.filter(pk__in=[i.pk for i in reopened]).update(status=DemandItem.Status.OPEN)
+    _set_demands(reopened, DemandStatus.PLANNED, DemandStatus.MATCHED, actor=actor)
     return plan
 
 
