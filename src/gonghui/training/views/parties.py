@@ -7,6 +7,7 @@ so anything else is a 404.
 """
 
 import io
+from functools import wraps
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -48,6 +49,20 @@ def _render(request, template: str, context: dict, status: int = 200):
 
 def _forbidden(request, message: str):
     return render(request, "403.html", {"exception": message}, status=403)
+
+
+def _with_person(view):
+    """Pages of the worker's own record: the account must be linked to a person, who is
+    passed to the view."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        person = getattr(request.user, "person", None)
+        if person is None:
+            return _forbidden(request, _("您的账号尚未关联职工信息"))
+        return view(request, person, *args, **kwargs)
+
+    return wrapped
 
 
 def _domain_error(form, exc: DomainError) -> None:
@@ -151,11 +166,9 @@ def withdraw(request, demand_id: int):
 
 
 @login_required
+@_with_person
 @require_GET
-def my_training(request):
-    person = getattr(request.user, "person", None)
-    if person is None:
-        return _forbidden(request, _("您的账号尚未关联职工信息"))
+def my_training(request, person):
     record = outcomes.growth_record(person)
     return _render(
         request,
@@ -165,11 +178,9 @@ def my_training(request):
 
 
 @login_required
+@_with_person
 @require_GET
-def my_messages(request):
-    person = getattr(request.user, "person", None)
-    if person is None:
-        return _forbidden(request, _("您的账号尚未关联职工信息"))
+def my_messages(request, person):
     items = Notification.objects.filter(person=person)[:100]
     return _render(
         request,
@@ -179,12 +190,10 @@ def my_messages(request):
 
 
 @login_required
+@_with_person
 @require_POST
-def messages_read(request):
+def messages_read(request, person):
     """Mark one message (``id``) or all of them read."""
-    person = getattr(request.user, "person", None)
-    if person is None:
-        return _forbidden(request, _("您的账号尚未关联职工信息"))
     raw = request.POST.get("id", "")
     if raw:
         notice = get_object_or_404(
