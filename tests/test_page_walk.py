@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from gonghui.orgs.models import RosterImport
 from gonghui.training.models import Enrollment, Session
 
+from . import walk_extensions
 from .orgs.test_scope_walk import MARK, ROLE_USERS, _fingerprint, world  # noqa: F401
 
 #: Pages that hold nobody's records: login, language, health.
@@ -155,6 +156,7 @@ def _pages(o) -> dict[str, tuple[list, dict]]:
                                                "plan": plan}),
         "training_console:certificate_import": ([], {}),
         "training_console:certificate_errors": ([], {}),
+        **walk_extensions.pages(o),
     }  # fmt: skip
 
 
@@ -203,7 +205,9 @@ def _state():
 
 
 def test_walk_names_every_page(pages_world):
-    assert set(_pages(pages_world.other)) == _url_names() - NOT_SCOPED
+    assert (
+        set(_pages(pages_world.other)) == _url_names() - NOT_SCOPED - walk_extensions.not_scoped()
+    )
 
 
 @pytest.mark.parametrize("who", [*ROLE_USERS, "anonymous"])

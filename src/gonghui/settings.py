@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "gonghui.accounts",
     "gonghui.orgs",
     "gonghui.training",
+    "gonghui.evaluation",
+    "gonghui.mutualaid",
 ]
 
 MIDDLEWARE = [

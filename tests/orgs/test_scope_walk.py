@@ -44,6 +44,7 @@ from gonghui.training.models import (
     Venue,
 )
 
+from .. import walk_extensions
 from ..factories import (
     EnterpriseFactory,
     MembershipFactory,
@@ -75,6 +76,7 @@ def world(county):
     _tok, key = issue_api_token(t.town_a, name="海盐接入", role=Role.FEDERATION_STAFF, actor=None)
     t.token_key = key
     _training(t.other)
+    walk_extensions.build(t.other)
     return t
 
 
@@ -215,13 +217,14 @@ def _operations(o):
         ("GET", "/api/training/me/notifications", None),
         ("GET", "/api/training/me/notifications/unread", None),
         ("POST", f"/api/training/me/notifications/{o['notification'].pk}/read", None),
+        *walk_extensions.operations(o),
     ]  # fmt: skip
 
 
 def _fingerprint():
     models = [OrgUnit, Enterprise, Department, Person, Membership, MembershipChange,
               RoleAssignment, Enrollment, Notification, Demand, DemandItem, Certificate,
-              CheckIn]  # fmt: skip
+              CheckIn, *walk_extensions.models()]  # fmt: skip
     rows = {m.__name__: sorted(m.objects.values_list()) for m in models}
     rows["ApiToken"] = sorted(ApiToken.objects.values_list("id", "name", "revoked_at"))
     return rows

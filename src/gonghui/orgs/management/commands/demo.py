@@ -6,6 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from gonghui.core.db import refresh_statistics
+from gonghui.evaluation.demo import build_evaluation_demo
+from gonghui.mutualaid.demo import build_mutualaid_demo
 from gonghui.orgs.demo import DEFAULT_SEED, build_demo
 from gonghui.orgs.demo.accounts import ACCOUNTS, DEMO_PASSWORD
 from gonghui.orgs.demo.build import DEFAULT_PEOPLE
@@ -67,10 +69,13 @@ class Command(BaseCommand):
         with transaction.atomic():  # all or nothing, so --if-empty can simply retry
             summary = build_demo(people=people, seed=seed, log=self.stdout.write)
             training = None
+            extra_lines: list[str] = []
             if not no_training:
                 factor = training_scale if training_scale is not None else people / DEFAULT_PEOPLE
                 scale = TrainingScale.scaled(min(factor, 1.0) if training_scale is None else factor)
                 training = build_training_demo(seed=seed, scale=scale, log=self.stdout.write)
+                extra_lines += build_evaluation_demo(seed=seed, log=self.stdout.write)
+            extra_lines += build_mutualaid_demo(seed=seed, log=self.stdout.write)
         refresh_statistics()
         elapsed = time.perf_counter() - started
         self.stdout.write(
@@ -87,6 +92,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 "Training: public announcements at /t/plans/, staff console at /console/training/"
             )
+        for line in extra_lines:
+            self.stdout.write(line)
         self.stdout.write(f"Demo accounts (password {DEMO_PASSWORD}):")
         for account in ACCOUNTS:
             self.stdout.write(f"  {account.username:<20} {account.mobile}  {account.role}")

@@ -1,0 +1,4 @@
+"""Staff console pages."""
+
+app_name = "evaluation_console"
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""Worker-facing and public pages."""
+
+app_name = "mutualaid"
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""Staff console pages."""
+
+app_name = "mutualaid_console"
+urlpatterns: list = []
