@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "gonghui.training",
     "gonghui.evaluation",
     "gonghui.mutualaid",
+    "gonghui.insight",
+    "gonghui.reform",
 ]
 
 MIDDLEWARE = [

@@ -7,11 +7,13 @@ from django.db import transaction
 
 from gonghui.core.db import refresh_statistics
 from gonghui.evaluation.demo import build_evaluation_demo
+from gonghui.insight.demo import build_insight_demo
 from gonghui.mutualaid.demo import build_mutualaid_demo
 from gonghui.orgs.demo import DEFAULT_SEED, build_demo
 from gonghui.orgs.demo.accounts import ACCOUNTS, DEMO_PASSWORD
 from gonghui.orgs.demo.build import DEFAULT_PEOPLE
 from gonghui.orgs.models import OrgUnit
+from gonghui.reform.demo import build_reform_demo
 from gonghui.training.demo import TrainingScale, build_training_demo
 
 
@@ -75,6 +77,8 @@ class Command(BaseCommand):
                 scale = TrainingScale.scaled(min(factor, 1.0) if training_scale is None else factor)
                 training = build_training_demo(seed=seed, scale=scale, log=self.stdout.write)
                 extra_lines += build_evaluation_demo(seed=seed, log=self.stdout.write)
+                extra_lines += build_insight_demo(seed=seed, log=self.stdout.write)
+                extra_lines += build_reform_demo(seed=seed, log=self.stdout.write)
             extra_lines += build_mutualaid_demo(seed=seed, log=self.stdout.write)
         refresh_statistics()
         elapsed = time.perf_counter() - started

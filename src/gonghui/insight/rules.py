@@ -1,0 +1,1 @@
+"""Permissions of the insight app (registered with orgs.rules)."""

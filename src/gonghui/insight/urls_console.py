@@ -1,0 +1,4 @@
+"""Staff console pages."""
+
+app_name = "insight_console"
+urlpatterns: list = []

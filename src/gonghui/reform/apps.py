@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ReformConfig(AppConfig):
+    name = "gonghui.reform"
+    label = "reform"
+    verbose_name = "改革清单"

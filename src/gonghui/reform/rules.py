@@ -1,0 +1,1 @@
+"""Permissions of the reform app (registered with orgs.rules)."""

@@ -1,0 +1,4 @@
+"""Public and worker-facing pages."""
+
+app_name = "reform"
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""Staff console pages."""
+
+app_name = "reform_console"
+urlpatterns: list = []
