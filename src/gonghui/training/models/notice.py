@@ -18,6 +18,7 @@ class Notification(models.Model):
         REMINDER = "reminder", "开课提醒"
         PLAN_CHANGED = "plan_changed", "培训变更"
         PLAN_CANCELLED = "plan_cancelled", "培训取消"
+        EVALUATION = "evaluation", "培训评价"
 
     person = models.ForeignKey(
         Person, on_delete=models.CASCADE, related_name="notifications", verbose_name="职工"
