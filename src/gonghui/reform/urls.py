@@ -1,4 +1,11 @@
-"""Public and worker-facing pages."""
+"""Public pages: the reform list."""
+
+from django.urls import path
+
+from .views import public
 
 app_name = "reform"
-urlpatterns: list = []
+urlpatterns = [
+    path("", public.item_list, name="items"),
+    path("<int:item_id>/", public.item_detail, name="item"),
+]

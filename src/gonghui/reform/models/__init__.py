@@ -1,1 +1,5 @@
-"""Models of this app."""
+"""Models of the reform list (改革清单)."""
+
+from .reform import Milestone, ReformItem, ReformStatusChange
+
+__all__ = ["Milestone", "ReformItem", "ReformStatusChange"]
