@@ -77,3 +77,32 @@ def apply_to_usage(usage: Usage, valuation: Valuation) -> None:
 
 def total(entries: Iterable[LedgerEntry]) -> Decimal:
     return sum((e.amount for e in entries), ZERO)
+
+
+def usages_for_period(period: AidPeriod, *, year: int) -> dict[int, Usage]:
+    """Every member's use in one period and year, in two grouped queries (batch valuation)."""
+    usages: dict[int, Usage] = {}
+    rows = (
+        LedgerEntry.objects.filter(period=period)
+        .values("person_id", "bucket", "category")
+        .annotate(total=Sum("amount"))
+    )
+    for row in rows:
+        usage = usages.setdefault(row["person_id"], Usage())
+        if row["bucket"] == LedgerBucket.DEDUCTIBLE:
+            usage.period_deductible += row["total"]
+        else:
+            usage.period_subsidy += row["total"]
+            usage.category_subsidy[row["category"]] = (
+                usage.category_subsidy.get(row["category"], ZERO) + row["total"]
+            )
+    years = (
+        LedgerEntry.objects.filter(
+            programme_id=period.programme_id, year=year, bucket=LedgerBucket.SUBSIDY
+        )
+        .values("person_id")
+        .annotate(total=Sum("amount"))
+    )
+    for row in years:
+        usages.setdefault(row["person_id"], Usage()).year_subsidy = row["total"]
+    return usages
