@@ -351,14 +351,15 @@ def test_a_missed_lock_is_caught_by_the_seat_constraint(t, monkeypatch):
     b, ub = worker(t.union_a, name="乙")
     c, uc = worker(t.union_a, name="丙")
     _self(a, ua, t.plan)
-    real = enrolment._free_seat
+    real = enrolment._standing
     calls = []
 
-    def stale(plan):
+    def stale(plan, *, capacity):
         calls.append(1)
-        return 1 if len(calls) == 1 else real(plan)  # first look: a stale answer
+        taken, last, seat = real(plan, capacity=capacity)
+        return (taken, last, 1) if len(calls) == 1 else (taken, last, seat)  # a stale seat
 
-    monkeypatch.setattr(enrolment, "_free_seat", stale)
+    monkeypatch.setattr(enrolment, "_standing", stale)
     assert (_self(b, ub, t.plan).status, Enrollment.objects.get(person=b).seat) == ("enrolled", 2)
     calls.clear()
     e = _self(c, uc, t.plan)

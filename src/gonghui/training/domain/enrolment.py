@@ -11,8 +11,8 @@ everyone behind one place up.
 """
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Max, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from gonghui.core.domain import audit
@@ -58,9 +58,14 @@ def _scope_reason(plan: TrainingPlan, membership: Membership | None) -> str | No
 
 
 def _timing_reason(plan: TrainingPlan) -> str | None:
-    if plan.state != PlanState.ENROLLING:
+    cutoff_passed = plan.enrol_cutoff is not None and timezone.now() >= plan.enrol_cutoff
+    return _closed_reason(plan.state, cutoff_passed=cutoff_passed)
+
+
+def _closed_reason(state: str, *, cutoff_passed: bool) -> str | None:
+    if state != PlanState.ENROLLING:
         return "该培训当前不在报名期"
-    if plan.enrol_cutoff is not None and timezone.now() >= plan.enrol_cutoff:
+    if cutoff_passed:
         return "报名已截止"
     return None
 
@@ -113,17 +118,6 @@ def _may_cancel(enrollment: Enrollment, plan: TrainingPlan, actor) -> bool:
 
 
 # -- seats -----------------------------------------------------------------------------------
-def _free_seat(plan: TrainingPlan) -> int | None:
-    taken = set(
-        Enrollment.objects.filter(plan=plan, status=EnrollmentStatus.ENROLLED)
-        .order_by()  # not the model's ordering, which would join the plan
-        .values_list("seat", flat=True)
-    )
-    if len(taken) >= plan.capacity:
-        return None
-    return next(n for n in range(1, plan.capacity + 1) if n not in taken)
-
-
 def _close_gap(plan: TrainingPlan, position: int) -> None:
     """Move everyone waitlisted behind ``position`` one place up."""
     Enrollment.objects.filter(
@@ -141,19 +135,62 @@ def _lock(plan: TrainingPlan) -> TrainingPlan:
     )
 
 
-def _standing(plan: TrainingPlan, person: Person) -> tuple[bool, int, int]:
-    """In one query: whether ``person`` already holds an enrolment or a place on the
-    waitlist, how many seats are taken, and the last waitlist position."""
-    row = (
-        Enrollment.objects.filter(plan=plan)
+def _holds_place(plan: TrainingPlan, person: Person) -> bool:
+    """Whether ``person`` already holds a seat or a waitlist place on ``plan``. Read before
+    the lock: the unique (plan, person) constraint catches the race this leaves open."""
+    return (
+        Enrollment.objects.filter(plan=plan, person=person)
         .exclude(status=EnrollmentStatus.CANCELLED)
-        .aggregate(
-            mine=Count("id", filter=Q(person=person)),
-            taken=Count("id", filter=Q(status=EnrollmentStatus.ENROLLED)),
-            last=Max("waitlist_position", filter=Q(status=EnrollmentStatus.WAITLISTED)),
-        )
+        .exists()
     )
-    return bool(row["mine"]), row["taken"], row["last"] or 0
+
+
+def _lock_for_enrolment(plan: TrainingPlan) -> tuple[str, int, bool]:
+    """Lock the plan row and read, as they now stand, what an enrolment depends on: state,
+    capacity and whether the cut-off has passed. One plain statement (a rush runs it once
+    per request, inside the queue): ``FOR UPDATE`` on PostgreSQL; on SQLite the
+    ``IMMEDIATE`` transaction already holds the write lock. The counts are read by the next
+    statement, not here, so that on PostgreSQL they see what the previous holder committed
+    (a statement's snapshot is taken before it waits for the lock)."""
+    table = connection.ops.quote_name(TrainingPlan._meta.db_table)
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    sql = (
+        f"SELECT state, capacity, enrol_cutoff IS NOT NULL AND enrol_cutoff <= %s "  # noqa: S608
+        f"FROM {table} WHERE id = %s{lock}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [now, plan.pk])
+        state, capacity, cutoff_passed = cursor.fetchone()
+    return state, capacity, bool(cutoff_passed)
+
+
+def _standing(plan: TrainingPlan, *, capacity: int) -> tuple[int, int, int | None]:
+    """Seats taken, the last waitlist position and the smallest free seat number (None if
+    every seat up to the capacity is taken), in one statement, so the locked section of a
+    rush costs one round trip here. Plain SQL: this is the hottest query of a rush and the
+    ORM would rebuild it on every request; the three parts are simple and portable."""
+    table = connection.ops.quote_name(Enrollment._meta.db_table)
+    sql = f"""
+        SELECT
+          (SELECT COUNT(*) FROM {table} WHERE plan_id = %s AND status = %s),
+          (SELECT MAX(waitlist_position) FROM {table} WHERE plan_id = %s AND status = %s),
+          CASE WHEN NOT EXISTS (
+                 SELECT 1 FROM {table} WHERE plan_id = %s AND status = %s AND seat = 1)
+               THEN 1
+               ELSE (SELECT MIN(e.seat) + 1 FROM {table} e
+                     WHERE e.plan_id = %s AND e.status = %s AND NOT EXISTS (
+                       SELECT 1 FROM {table} n
+                       WHERE n.plan_id = %s AND n.status = %s AND n.seat = e.seat + 1))
+          END
+    """  # noqa: S608 - the table name is the model's own, every value is a parameter
+    enrolled, waiting = EnrollmentStatus.ENROLLED.value, EnrollmentStatus.WAITLISTED.value
+    params = [plan.pk, enrolled, plan.pk, waiting] + [plan.pk, enrolled] * 3
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        taken, last, free = cursor.fetchone()
+    seat = free if free is not None and free <= capacity else None
+    return taken, last or 0, seat
 
 
 def _already_enrolled(person: Person, *, by_self: bool) -> DomainError:
@@ -189,6 +226,8 @@ def enroll_person(
     mobile = actor.mobile if by_self and _user_or_none(actor) else account_mobile(person)
 
     for attempt in range(SEAT_ATTEMPTS):
+        if _holds_place(plan, person):
+            raise _already_enrolled(person, by_self=by_self)
         try:
             with transaction.atomic():
                 return _enrol_locked(
@@ -197,8 +236,9 @@ def enroll_person(
                     enterprise=enterprise,
                 )  # fmt: skip
         except IntegrityError:
-            # The same person twice at once, or a seat taken under us (a lock missed): the
-            # database refused the row; look again rather than fail or overbook. The last
+            # The same person twice at once (the check above ran before the lock), or a seat
+            # taken under us (a lock missed): the database refused the row; look again
+            # rather than fail or overbook. The last
             # attempt only waitlists, which the seat constraint cannot refuse.
             continue
     raise DomainError("报名人数较多，请稍后重试", code="busy")
@@ -208,14 +248,13 @@ def _enrol_locked(
     plan: TrainingPlan, person: Person, *, actor, by_self: bool, mobile: str, may_seat: bool,
     **fields,
 ) -> Enrollment:  # fmt: skip
-    plan = _lock(plan)  # from here on, one request at a time per plan
-    reason = _timing_reason(plan)
+    # From here on, one request at a time per plan.
+    state, capacity, cutoff_passed = _lock_for_enrolment(plan)
+    reason = _closed_reason(state, cutoff_passed=cutoff_passed)
     if reason:
         raise DomainError(reason, code="state")
-    mine, taken, last = _standing(plan, person)
-    if mine:
-        raise _already_enrolled(person, by_self=by_self)
-    seat = _free_seat(plan) if may_seat and taken < plan.capacity else None
+    taken, last, free_seat = _standing(plan, capacity=capacity)
+    seat = free_seat if may_seat and taken < capacity else None
     enrollment = Enrollment.objects.create(
         plan=plan, person=person, status=EnrollmentStatus.ENROLLED if seat else
         EnrollmentStatus.WAITLISTED, seat=seat, waitlist_position=None if seat else last + 1,
@@ -253,7 +292,7 @@ def _promote(plan: TrainingPlan, *, actor) -> list[Enrollment]:
             .order_by("waitlist_position", "id")
             .first()
         )
-        seat = _free_seat(plan) if head is not None else None
+        seat = _standing(plan, capacity=plan.capacity)[2] if head is not None else None
         if head is None or seat is None:
             return promoted
         position = head.waitlist_position
