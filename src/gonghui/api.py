@@ -135,6 +135,8 @@ def me(request):
 
 
 api.add_router("/orgs", "gonghui.orgs.api.router")
+# Fixed paths before the ones with {ids}: /demands/import must not be taken for a demand.
+api.add_router("/training", "gonghui.training.api_imports.router")
 api.add_router("/training", "gonghui.training.api_plans.router")
 api.add_router("/training", "gonghui.training.api.router")
 api.add_router("/training", "gonghui.training.api_demands.router")

@@ -265,6 +265,7 @@ LEVEL_WORDS = {
 YES_NO = {"是": True, "否": False, "可以": True, "不可以": False, "y": True, "n": False,
           "yes": True, "no": False, "1": True, "0": False}  # fmt: skip
 MAX_IMPORT_ROWS = 500
+MAX_IMPORT_BYTES = 5 * 1024 * 1024  # 500 rows of a few cells fit in a few dozen KB
 
 
 @dataclass
@@ -319,6 +320,8 @@ def import_enterprise_demands(
     data = file if isinstance(file, bytes | bytearray) else file.read()
     if not data:
         raise DomainError("文件为空，请选择填好的需求表格", code="empty")
+    if len(data) > MAX_IMPORT_BYTES:
+        raise DomainError("文件过大：需求表格不超过5MB", code="too_large")
     rows = _read_rows(bytes(data))
     filled = [i for i, (_, cells) in enumerate(rows) if not _blank(cells)]
     header_at = filled[0] if filled else None

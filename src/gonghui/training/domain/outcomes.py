@@ -47,6 +47,7 @@ IMPORT_COLUMNS: dict[str, str] = {
 OPTIONAL_COLUMNS = ("成绩", "培训方案")
 ERROR_COLUMN = "错误原因"
 MAX_IMPORT_ROWS = 20_000
+MAX_IMPORT_BYTES = 10 * 1024 * 1024  # 20,000 rows of eight cells stay well under this
 
 
 # -- checks shared by single entry and import --------------------------------------------------
@@ -189,6 +190,8 @@ def _read_sheet(data: bytes) -> list[list[Any]]:
 
     if not data:
         raise DomainError("文件为空，请选择填好的证书表格", code="empty")
+    if len(data) > MAX_IMPORT_BYTES:
+        raise DomainError("文件过大：证书表格不超过10MB", code="too_large")
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         return workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
