@@ -13,7 +13,7 @@ from django.utils import timezone
 from ..enums import ClaimState
 from ..models import AidPeriod, Claim, LedgerEntry
 from .ledger import apply_to_usage, entries_for, usages_for_period
-from .valuation import ClaimFigures, Usage, value_claim
+from .valuation import ClaimFigures, Usage, step_texts, value_claim
 
 BATCH = 2000
 
@@ -24,6 +24,7 @@ def value_and_write_claims(period: AidPeriod, claims: Sequence[Claim]) -> int:
     if not claims:
         return 0
     rules = period.rulebook.parsed()
+    texts = step_texts()
     year = claims[0].admission_date.year
     now = timezone.now()
     with transaction.atomic():
@@ -43,7 +44,7 @@ def value_and_write_claims(period: AidPeriod, claims: Sequence[Claim]) -> int:
                     claim.policy_self_paid,
                     claim.consecutive_periods,
                 )
-                v = value_claim(rules, figures, usage)
+                v = value_claim(rules, figures, usage, texts=texts)
                 apply_to_usage(usage, v)
                 claim.subsidy, claim.counted_cost, claim.deductible = (
                     v.subsidy,

@@ -22,12 +22,40 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from ..rulebook import COST_BASIS_LABELS, Rules
+from ..rulebook import Rules
 
 FEN = Decimal("0.01")
 RATIO_PLACES = Decimal("0.0001")
 ZERO = Decimal("0.00")
+
+
+#: Step texts (msgids), translated once per valuation run by ``step_texts``.
+TEXTS = {
+    "counted": gettext_noop("计入费用：%(basis)s"),
+    "lump_sum": gettext_noop("%(label)s定额补助"),
+    "deductible_case": gettext_noop("扣除起付线（每次住院 %(amount)s 元）"),
+    "deductible_period": gettext_noop("扣除起付线（每期 %(amount)s 元，本期已承担 %(used)s 元）"),
+    "band_open": gettext_noop("%(lower)s 元以上"),
+    "band_span": gettext_noop("%(lower)s–%(upper)s 元"),
+    "band": gettext_noop("分段补助：%(span)s 部分 %(base)s 元 × %(rate)s%%"),
+    "band_bonus": gettext_noop("（含连续参互加 %(bonus)s%%）"),
+    "loyalty_extra": gettext_noop("连续参互满 %(n)s 期加发"),
+    "self_paid_limit": gettext_noop("补助不超过个人实际负担"),
+    "case_cap": gettext_noop("每次住院封顶 %(cap)s 元"),
+    "category_cap": gettext_noop("%(label)s每期封顶 %(cap)s 元，本期已用 %(used)s 元"),
+    "period_cap": gettext_noop("每期封顶 %(cap)s 元，本期已用 %(used)s 元"),
+    "year_cap": gettext_noop("年度封顶 %(cap)s 元，本年已用 %(used)s 元"),
+    "subsidy": gettext_noop("核定补助"),
+    "policy_self_paid": gettext_noop("政策范围内个人自付"),
+    "total_self_paid": gettext_noop("个人自付总额"),
+}
+
+
+def step_texts() -> dict[str, str]:
+    """The step texts in the active language (batch callers compute them once)."""
+    return {key: _(msgid) for key, msgid in TEXTS.items()}
 
 
 def fen(value: Decimal) -> Decimal:
@@ -96,8 +124,15 @@ def _money(value: Decimal) -> str:
     return f"{value:,.2f}"
 
 
-def value_claim(rules: Rules, figures: ClaimFigures, usage: Usage | None = None) -> Valuation:
+def value_claim(
+    rules: Rules,
+    figures: ClaimFigures,
+    usage: Usage | None = None,
+    *,
+    texts: dict[str, str] | None = None,
+) -> Valuation:
     usage = usage or Usage()
+    tx = texts or step_texts()
     category = rules.categories.get(figures.category)
     if category is None:
         raise KeyError(figures.category)
@@ -105,8 +140,8 @@ def value_claim(rules: Rules, figures: ClaimFigures, usage: Usage | None = None)
     self_paid = fen(figures.self_paid)
     policy = rules.cost_basis == "policy_self_paid"
     counted = fen(figures.policy_self_paid) if policy else self_paid
-    steps.append(Step("counted_cost", _("计入费用：%(basis)s") % {
-        "basis": COST_BASIS_LABELS[rules.cost_basis]}, counted))  # fmt: skip
+    steps.append(Step("counted_cost", tx["counted"] % {
+        "basis": tx[rules.cost_basis]}, counted))  # fmt: skip
 
     tier = None
     for t in rules.loyalty:
@@ -115,17 +150,17 @@ def value_claim(rules: Rules, figures: ClaimFigures, usage: Usage | None = None)
     deductible = ZERO
     if category.mode == "lump_sum":
         amount = fen(category.lump_sum)
-        steps.append(Step("lump_sum", _("%(label)s定额补助") % {"label": category.label}, amount))
+        steps.append(Step("lump_sum", tx["lump_sum"] % {"label": category.label}, amount))
     else:
         base = counted
         if rules.deductible is not None:
             if rules.deductible.per == "case":
                 left = rules.deductible.amount
-                text = _("扣除起付线（每次住院 %(amount)s 元）") % {
+                text = tx["deductible_case"] % {
                     "amount": _money(rules.deductible.amount)}  # fmt: skip
             else:
                 left = max(rules.deductible.amount - usage.period_deductible, ZERO)
-                text = _("扣除起付线（每期 %(amount)s 元，本期已承担 %(used)s 元）") % {
+                text = tx["deductible_period"] % {
                     "amount": _money(rules.deductible.amount),
                     "used": _money(usage.period_deductible)}  # fmt: skip
             deductible = fen(min(base, left))
@@ -142,38 +177,38 @@ def value_claim(rules: Rules, figures: ClaimFigures, usage: Usage | None = None)
             part = fen((upper - lower) * rate)
             amount += part
             span = (
-                _("%(lower)s 元以上") % {"lower": _money(lower)}
+                tx["band_open"] % {"lower": _money(lower)}
                 if band.up_to is None
-                else _("%(lower)s–%(upper)s 元") % {"lower": _money(lower),
+                else tx["band_span"] % {"lower": _money(lower),
                                                     "upper": _money(band.up_to)}
             )  # fmt: skip
-            text = _("分段补助：%(span)s 部分 %(base)s 元 × %(rate)s%%") % {
+            text = tx["band"] % {
                 "span": span, "base": _money(upper - lower), "rate": f"{rate * 100:g}"}  # fmt: skip
             if bonus:
-                text += _("（含连续参互加 %(bonus)s%%）") % {"bonus": f"{bonus * 100:g}"}
+                text += tx["band_bonus"] % {"bonus": f"{bonus * 100:g}"}
             steps.append(Step("band", text, part))
             lower = upper
     if tier is not None and tier.extra_amount:
         extra = fen(tier.extra_amount)
         amount += extra
-        steps.append(Step("loyalty_extra", _("连续参互满 %(n)s 期加发") % {
+        steps.append(Step("loyalty_extra", tx["loyalty_extra"] % {
             "n": tier.min_periods}, extra))  # fmt: skip
 
     if category.mode != "lump_sum" and amount > self_paid:
         cut = amount - self_paid
         amount = self_paid
-        steps.append(Step("self_paid_limit", _("补助不超过个人实际负担"), -cut, cap=True))
+        steps.append(Step("self_paid_limit", tx["self_paid_limit"], -cut, cap=True))
 
     cap_hit = ""
     caps = [
-        ("case_cap", rules.caps.per_case, ZERO, _("每次住院封顶 %(cap)s 元")),
+        ("case_cap", rules.caps.per_case, ZERO, tx["case_cap"]),
         ("category_cap", category.cap_per_period,
          usage.category_subsidy.get(figures.category, ZERO),
-         _("%(label)s每期封顶 %(cap)s 元，本期已用 %(used)s 元")),
+         tx["category_cap"]),
         ("period_cap", rules.caps.per_period, usage.period_subsidy,
-         _("每期封顶 %(cap)s 元，本期已用 %(used)s 元")),
+         tx["period_cap"]),
         ("year_cap", rules.caps.per_year, usage.year_subsidy,
-         _("年度封顶 %(cap)s 元，本年已用 %(used)s 元")),
+         tx["year_cap"]),
     ]  # fmt: skip
     for code, cap, used, template in caps:
         if cap is None:
@@ -186,7 +221,7 @@ def value_claim(rules: Rules, figures: ClaimFigures, usage: Usage | None = None)
             steps.append(Step(code, text, -cut, cap=True))
             cap_hit = cap_hit or code
     amount = fen(amount)
-    steps.append(Step("subsidy", _("核定补助"), amount))
+    steps.append(Step("subsidy", tx["subsidy"], amount))
     total = fen(figures.total_cost)
     return Valuation(
         subsidy=amount,
