@@ -273,6 +273,14 @@ def _document_path(stored_name: str) -> Path:
     return private_root() / "mutualaid" / stored_name[:2] / stored_name
 
 
+def check_upload_size(size: int) -> None:
+    if size > MAX_UPLOAD_BYTES:
+        raise DomainError(
+            _("文件过大：每个文件不超过 %(mb)s MB") % {"mb": MAX_UPLOAD_BYTES // 1024 // 1024},
+            code="too_large", field="file",
+        )  # fmt: skip
+
+
 UPLOAD_STATES = (ClaimState.SUBMITTED, ClaimState.RETURNED, ClaimState.FEDERATION_REVIEW)
 
 
@@ -284,11 +292,7 @@ def add_document(claim: Claim, *, kind: str, data: bytes, filename: str, actor) 
         raise PermissionDeniedError()
     if claim.state not in UPLOAD_STATES:
         raise DomainError(_("该申请当前不能补充材料"), code="state")
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise DomainError(
-            _("文件过大：每个文件不超过 %(mb)s MB") % {"mb": MAX_UPLOAD_BYTES // 1024 // 1024},
-            code="too_large", field="file",
-        )  # fmt: skip
+    check_upload_size(len(data))
     if not data:
         raise DomainError(_("文件为空"), field="file")
     content_type = sniff_document(data)

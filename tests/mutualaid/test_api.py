@@ -1,0 +1,150 @@
+"""The API end to end: estimate, submit (idempotent), upload, review, pay, statistics."""
+
+import io
+from decimal import Decimal as D
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import Workbook, load_workbook
+
+from gonghui.core.models import AuditEvent
+from gonghui.mutualaid.models import AidEnrollment, Claim, ClaimDocument
+
+from .test_claims import PDF
+
+BASE = "/api/mutualaid"
+
+
+def figures(**kw):
+    data = {"category": "hospital", "hospital": "海盐县人民医院", "diagnosis": "肺炎",
+            "admission_date": "2026-05-03", "discharge_date": "2026-05-10",
+            "total_cost": "20000.00", "insurance_paid": "12000.00",
+            "policy_self_paid": "7000.00"}  # fmt: skip
+    data.update(kw)
+    return data
+
+
+def claim_body(**kw):
+    return {**figures(**kw), "bank_name": "中国农业银行", "bank_account": "6228480012345678901",
+            "account_holder": "张三", "medical_consent": True, "bank_consent": True,
+            "client_token": "api-1"}  # fmt: skip
+
+
+@pytest.fixture
+def today_2026(monkeypatch):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "localdate", lambda *a: dt.date(2026, 6, 1))
+
+
+def test_worker_estimates_submits_once_and_uploads(client, aid, today_2026):
+    client.force_login(aid.worker_a)
+    res = client.post(f"{BASE}/periods/{aid.period.pk}/estimate", figures(),
+                      content_type="application/json")  # fmt: skip
+    assert res.status_code == 200, res.content
+    body = res.json()
+    assert (body["subsidy"], body["ratio_before"], body["ratio_after"]) == ("3000.00", "0.4000",
+                                                                           "0.2500")  # fmt: skip
+    assert [s["rule"] for s in body["steps"]] == ["counted_cost", "deductible", "band", "subsidy"]
+    assert Claim.objects.count() == 0
+    first = client.post(f"{BASE}/periods/{aid.period.pk}/claims", claim_body(),
+                        content_type="application/json")  # fmt: skip
+    again = client.post(f"{BASE}/periods/{aid.period.pk}/claims", claim_body(),
+                        content_type="application/json")  # fmt: skip
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["id"] == again.json()["id"]
+    assert first.json()["bank_account_masked"] == "6228 **** **** 8901"
+    assert "6228480012345678901" not in first.content.decode()
+    claim_id = first.json()["id"]
+    up = client.post(f"{BASE}/claims/{claim_id}/documents",
+                     {"kind": "invoice", "file": SimpleUploadedFile("发票.pdf", PDF)})  # fmt: skip
+    assert up.status_code == 201, up.content
+    assert up.json()["content_type"] == "application/pdf"
+    gif = SimpleUploadedFile("a.pdf", b"GIF89a...")
+    bad = client.post(f"{BASE}/claims/{claim_id}/documents", {"kind": "invoice", "file": gif})
+    assert bad.status_code == 400
+    assert bad.json()["error"]["message"] == "只能上传图片（JPG、PNG、WebP）或 PDF 文件"
+    assert ClaimDocument.objects.count() == 1
+    detail = client.get(f"{BASE}/claims/{claim_id}").json()
+    assert detail["progress"]["text"] == "第 2 步，共 5 步：工会审核"
+    assert detail["documents"][0]["kind"] == "invoice"
+    assert "海盐县人民医院" not in str(detail)
+    pii = client.get(f"{BASE}/claims/{claim_id}/pii").json()
+    assert (pii["hospital"], pii["bank_account"]) == ("海盐县人民医院", "6228480012345678901")
+    assert AuditEvent.objects.filter(action="mutualaid.claim.reveal").count() == 1
+
+
+def test_bad_input_has_a_chinese_message_and_the_field(client, aid, today_2026):
+    client.force_login(aid.worker_a)
+    res = client.post(f"{BASE}/periods/{aid.period.pk}/claims",
+                      claim_body(discharge_date="2026-05-01"),
+                      content_type="application/json")  # fmt: skip
+    assert res.status_code == 400
+    message = "出院日期不能早于入院日期"
+    assert res.json() == {"error": {"code": "invalid", "message": message,
+                                    "fields": {"discharge_date": [message]}}}  # fmt: skip
+    assert Claim.objects.count() == 0
+
+
+def test_review_payout_and_statistics(client, aid, today_2026):
+    client.force_login(aid.worker_a)
+    claim_id = client.post(f"{BASE}/periods/{aid.period.pk}/claims", claim_body(),
+                           content_type="application/json").json()["id"]  # fmt: skip
+    client.force_login(aid.users["union_officer_a"])
+    res = client.post(f"{BASE}/claims/{claim_id}/corrections",
+                      {"reason": "核对发票", "policy_self_paid": "5000.00"},
+                      content_type="application/json")  # fmt: skip
+    assert res.json()["subsidy"] == "2000.00"
+    res = client.post(f"{BASE}/claims/{claim_id}/transitions", {"action": "union_approve"},
+                      content_type="application/json")  # fmt: skip
+    assert res.json()["state"] == "federation_review"
+    client.force_login(aid.users["federation_staff"])
+    res = client.post(f"{BASE}/claims/{claim_id}/transitions", {"action": "federation_approve"},
+                      content_type="application/json")  # fmt: skip
+    assert res.json()["state"] == "approved"
+    batch = client.post(f"{BASE}/batches", {"programme_id": aid.programme.pk},
+                        content_type="application/json").json()  # fmt: skip
+    assert (batch["claim_count"], batch["total"]) == (1, "2000.00")
+    export = client.get(f"{BASE}/batches/{batch['id']}/export")
+    rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
+    assert rows[1][-2:] == ("6228480012345678901", "2000.00")
+    paid = client.post(f"{BASE}/batches/{batch['id']}/paid", {"reference": "YH-1"},
+                       content_type="application/json")  # fmt: skip
+    assert paid.json()["state"] == "paid"
+    stats = client.get(f"{BASE}/statistics?by=union").json()
+    assert stats == [{
+        "key": aid.union_a.pk, "label": "基层工会A", "enrolled": 1, "claims": 1, "decided": 1,
+        "paid": 1, "paid_total": "2000.00", "approved_total": "2000.00", "avg_subsidy": "2000.00",
+        "ratio_before": "0.4000", "ratio_after": "0.3000",
+    }]  # fmt: skip
+    client.force_login(aid.worker_a)
+    mine = client.get(f"{BASE}/claims?mine=true").json()["items"]
+    assert [(c["state"], c["payment_reference"]) for c in mine] == [("paid", "YH-1")]
+    assert client.get(f"{BASE}/statistics").status_code == 403
+
+
+def test_group_enrolment_by_workbook(client, aid):
+    import datetime as dt
+
+    from tests.factories import MembershipFactory, PersonFactory
+
+    aid.period.enrol_closes = dt.date(2099, 1, 1)
+    aid.period.save(update_fields=["enrol_closes"])
+    new = MembershipFactory(union=aid.union_a, enterprise=aid.ent_a,
+                            person=PersonFactory(name="赵敏"))  # fmt: skip
+    wb = Workbook()
+    wb.active.append(["姓名", "证件号码"])
+    wb.active.append(["赵敏", new.person.id_number])
+    wb.active.append(["张三", aid.member_a.person.id_number])
+    data = io.BytesIO()
+    wb.save(data)
+    client.force_login(aid.users["union_officer_a"])
+    res = client.post(f"{BASE}/periods/{aid.period.pk}/groups/xlsx", {
+        "union_id": aid.union_a.pk, "payment_reference": "JF-7",
+        "file": SimpleUploadedFile("名册.xlsx", data.getvalue())})  # fmt: skip
+    assert res.status_code == 201, res.content
+    assert (res.json()["accepted"], res.json()["rejections"][0]["reason"]) == (1, "已参加本期互助")
+    assert AidEnrollment.objects.filter(person=new.person).count() == 1
+    assert D(res.json()["amount_paid"]) == D("50.00")
