@@ -1,5 +1,6 @@
-"""The evaluation app in the scope walks: a completed 平湖 plan with its evaluation, an
-answer (participation, counters, a text), a paper form waiting, and a follow-up."""
+"""The evaluation app in the scope walks: an archived (so not public) 平湖 plan with its
+evaluation, an answer (participation, counters, a text), a paper form waiting, and a
+follow-up."""
 
 import datetime as dt
 import secrets
@@ -31,7 +32,7 @@ NOT_SCOPED: tuple = ()
 def build(o) -> None:
     plan = TrainingPlan.objects.create(
         title="平湖已结业培训班", org_unit=o["root"], skill=o["skill"], level="l5",
-        capacity=10, state=PlanState.COMPLETED, target_completion_rate=90,
+        capacity=10, state=PlanState.ARCHIVED, target_completion_rate=90,
         target_certification_rate=80, target_satisfaction=90,
     )  # fmt: skip
     questionnaire = Questionnaire.objects.get(code="standard", version=1)
@@ -93,3 +94,31 @@ def operations(o) -> list:
         ("POST", f"/api/evaluation/follow-ups/{o['follow_up'].pk}/answer",
          {"applied": 5, "performance": 5}),
     ]  # fmt: skip
+
+
+def pages(o) -> dict:
+    e, course = o["evaluation"], o["course_target"].pk
+    answer = {f"t{course}__venue": "1"}
+    return {
+        "evaluation:mine": ([], {}),
+        "evaluation:answer": ([e.pk], answer),
+        "evaluation:qr": ([e.token], answer),
+        "evaluation:follow_ups": ([], {}),
+        "evaluation:follow_up": ([o["follow_up"].pk], {"applied": 5, "performance": 5}),
+        "evaluation:trainer_results": ([], {}),
+        "evaluation_console:index": ([], {}),
+        "evaluation_console:open": ([o["done_plan"].pk], {}),
+        "evaluation_console:detail": ([e.pk], {}),
+        "evaluation_console:qr": ([e.pk], {}),
+        "evaluation_console:close": ([e.pk], {}),
+        "evaluation_console:paper": ([e.pk], {"action": "returns", "person": o["person"].pk}),
+        "evaluation_console:export": ([e.pk], {}),
+        "evaluation_console:texts": ([], {}),
+        "evaluation_console:text_review": ([], {"id": str(o["text_answer"].pk),
+                                                "decision": "approved"}),
+        "evaluation_console:trainer": ([o["trainer"].pk], {}),
+        "evaluation_console:venue": ([o["venue"].pk], {}),
+        "evaluation_console:rankings": ([], {}),
+        "evaluation_console:questionnaires": ([], {}),
+        "evaluation_console:follow_ups": ([], {}),
+    }  # fmt: skip

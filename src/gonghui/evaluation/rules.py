@@ -50,3 +50,11 @@ def manages_evaluation(user, evaluation=None) -> bool:
 
 
 rules.add_perm("evaluation.change_evaluation", manages_evaluation)
+
+
+@rules.predicate
+def reads_evaluations(user) -> bool:
+    return principal_for(user).may("evaluation", "view")
+
+
+rules.add_perm("evaluation.view_evaluation", reads_evaluations)

@@ -1,4 +1,15 @@
-"""Worker-facing and public pages."""
+"""Worker-facing pages (/e/…, short because QR codes open it)."""
+
+from django.urls import path
+
+from .views import portal
 
 app_name = "evaluation"
-urlpatterns: list = []
+urlpatterns = [
+    path("", portal.mine, name="mine"),
+    path("<int:evaluation_id>/", portal.answer, name="answer"),
+    path("q/<str:token>/", portal.answer_qr, name="qr"),
+    path("follow-ups/", portal.follow_ups, name="follow_ups"),
+    path("follow-ups/<int:follow_up_id>/", portal.follow_up, name="follow_up"),
+    path("trainer/", portal.trainer_results, name="trainer_results"),
+]

@@ -140,6 +140,20 @@ def pending_for(person: Person) -> QuerySet[Evaluation]:
     )
 
 
+def answered_by(person: Person) -> QuerySet[Evaluation]:
+    """Evaluations whose course part the person has answered (not what they answered)."""
+    done = Participation.objects.filter(person=person, target__kind=TargetKind.COURSE)
+    return Evaluation.objects.filter(targets__in=done.values("target_id")).select_related("plan")
+
+
+def is_open(evaluation: Evaluation, now: dt.datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return (
+        evaluation.state == EvaluationState.OPEN
+        and evaluation.opens_at <= now < evaluation.closes_at
+    )
+
+
 # -- opening and closing -----------------------------------------------------------------------
 def _require_manager(actor, evaluation_or_plan) -> None:
     if actor is None:

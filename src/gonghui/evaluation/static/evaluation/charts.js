@@ -1,0 +1,25 @@
+/* Dimension scores chart: raw mean, shrunk score and the federation prior per dimension.
+   Data comes from a json_script element (no inline scripts: the CSP forbids them). */
+(function () {
+  function draw(el) {
+    var data = JSON.parse(document.getElementById(el.dataset.source).textContent);
+    if (!window.echarts || !data.labels.length) return;
+    var chart = window.echarts.init(el);
+    chart.setOption({
+      tooltip: { trigger: "axis" },
+      legend: { data: [el.dataset.raw, el.dataset.shrunk, el.dataset.prior] },
+      grid: { left: 40, right: 16, bottom: 60, top: 40 },
+      xAxis: { type: "category", data: data.labels, axisLabel: { interval: 0, rotate: 20 } },
+      yAxis: { type: "value", min: 1, max: 5 },
+      series: [
+        { name: el.dataset.raw, type: "bar", data: data.raw },
+        { name: el.dataset.shrunk, type: "bar", data: data.shrunk },
+        { name: el.dataset.prior, type: "line", data: data.prior, symbol: "diamond" }
+      ]
+    });
+    window.addEventListener("resize", function () { chart.resize(); });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-eval-chart]").forEach(draw);
+  });
+})();

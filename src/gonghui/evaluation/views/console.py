@@ -1,0 +1,381 @@
+"""Staff console for evaluations (/console/evaluation/…): the list, opening for completed
+plans, each plan's results (sample sizes, dimension scores with their prior, weak
+spots, outcomes against targets, follow-ups), the QR poster, paper entry, free-text
+review, trainer and venue pages, rankings, questionnaires and follow-ups.
+
+Every record comes from a restricted queryset; writes only call the domain.
+"""
+
+import json
+import uuid
+from functools import wraps
+
+import segno
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, Sum
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
+from gonghui.orgs.domain.scope import principal_for
+from gonghui.orgs.views.common import console_view, paginate
+from gonghui.training.enums import PlanState
+from gonghui.training.models import Trainer, TrainingPlan, Venue
+
+from ..domain import evaluations as domain
+from ..domain import export, followups, queries, results, review, scores
+from ..enums import FollowUpState, TargetKind, TextReview
+from ..models import EvaluationSettings, FollowUp, Participation, Questionnaire
+from .forms import parse_answers
+from .portal import _rows
+
+
+def evaluation_view(action: str = "view"):
+    def decorate(view):
+        @console_view()
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not principal_for(request.user).may("evaluation", action):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate
+
+
+def _call(request, fn, *args, **kwargs):
+    """Run a domain write; its refusal becomes a message. Returns (result, ok)."""
+    try:
+        return fn(*args, **kwargs), True
+    except PermissionDeniedError as exc:
+        raise PermissionDenied(exc.message) from None
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return None, False
+
+
+def _chart_data(card: scores.ScoreCard) -> str:
+    dims = [d for d in card.dimensions.values() if d.n]
+    return json.dumps(
+        {
+            "labels": [d.label for d in dims],
+            "raw": [round(d.raw, 2) if d.raw is not None else None for d in dims],
+            "shrunk": [round(d.shrunk, 2) if d.shrunk is not None else None for d in dims],
+            "prior": [round(d.prior.mean, 2) for d in dims],
+        },
+        ensure_ascii=False,
+    )
+
+
+# -- list and opening --------------------------------------------------------------------------
+@evaluation_view()
+@require_GET
+def index(request):
+    qs = (
+        queries.visible_evaluations(request.user)
+        .annotate(
+            responses=Sum("targets__responses", filter=Q(targets__kind=TargetKind.COURSE)),
+        )
+        .order_by("-completed_on", "-pk")
+    )
+    state = request.GET.get("state", "")
+    if state:
+        qs = qs.filter(state=state)
+    page, params = paginate(request, qs)
+    cards = scores.scorecards("plan", ids=[e.plan_id for e in page])
+    rows = [{"e": e, "card": cards.get(e.plan_id)} for e in page]
+    waiting = (
+        TrainingPlan.objects.restrict(request.user, "change")
+        .filter(state__in=(PlanState.COMPLETED, PlanState.ARCHIVED), evaluation__isnull=True)
+        .order_by("-updated_at")[:20]
+        if principal_for(request.user).may("evaluation", "change")
+        else []
+    )
+    return render(
+        request,
+        "evaluation/console/index.html",
+        {"rows": rows, "page_obj": page, "params": params, "waiting": waiting, "state": state},
+    )
+
+
+@evaluation_view("change")
+@require_POST
+def open_for_plan(request, plan_id: int):
+    plan = get_object_or_404(TrainingPlan.objects.restrict(request.user, "change"), pk=plan_id)
+    evaluation, ok = _call(request, domain.open_evaluation, plan, actor=request.user)
+    if ok:
+        messages.success(request, _("已开启评价并通知%(n)s名学员") % {"n": evaluation.eligible})
+        return redirect("evaluation_console:detail", evaluation.pk)
+    return redirect("evaluation_console:index")
+
+
+# -- one evaluation ----------------------------------------------------------------------------
+def _visible(request, evaluation_id: int, action: str = "view"):
+    return get_object_or_404(queries.visible_evaluations(request.user, action), pk=evaluation_id)
+
+
+@evaluation_view()
+@require_GET
+def detail(request, evaluation_id: int):
+    evaluation = _visible(request, evaluation_id)
+    plan = evaluation.plan
+    card = scores.plan_scores(plan)
+    plans = TrainingPlan.objects.filter(pk=plan.pk)
+    trainer_ids = list(
+        evaluation.targets.exclude(trainer=None).values_list("trainer_id", flat=True)
+    )
+    trainer_cards = list(scores.scorecards("trainer", ids=trainer_ids, plans=plans).values())
+    channels = dict(
+        evaluation.targets.filter(kind=TargetKind.COURSE)
+        .values_list("counters__channel")
+        .annotate(n=Sum("counters__count"))
+        .exclude(counters__channel=None)
+    )
+    spots = [s for s in scores.weak_spots("plan", ids=[plan.pk])]
+    spots += scores.weak_spots("trainer", ids=trainer_ids)
+    venue_ids = list(plan.sessions.exclude(venue=None).values_list("venue_id", flat=True))
+    spots += scores.weak_spots("venue", ids=set(venue_ids))
+    return render(
+        request,
+        "evaluation/console/detail.html",
+        {
+            "evaluation": evaluation,
+            "plan": plan,
+            "card": card,
+            "trainer_cards": trainer_cards,
+            "results": results.plan_results(plan),
+            "spots": spots,
+            "channels": channels,
+            "chart": _chart_data(card) if card.published else "",
+            "can_change": principal_for(request.user).can("evaluation", "change", evaluation),
+            "is_open": domain.is_open(evaluation),
+            "qr_url": request.build_absolute_uri(domain.qr_url(evaluation)),
+            "settings": EvaluationSettings.current(),
+            "texts": review.published_texts(evaluation=evaluation).select_related(
+                "target__trainer", "question"
+            ),
+        },
+    )
+
+
+@evaluation_view()
+@require_GET
+def qr(request, evaluation_id: int):
+    evaluation = _visible(request, evaluation_id)
+    url = request.build_absolute_uri(domain.qr_url(evaluation))
+    svg = segno.make(url, error="m").svg_inline(scale=8, border=2)
+    return render(
+        request, "evaluation/console/qr.html", {"evaluation": evaluation, "qr_svg": svg, "url": url}
+    )
+
+
+@evaluation_view("change")
+@require_POST
+def close(request, evaluation_id: int):
+    evaluation = _visible(request, evaluation_id, "change")
+    _done, ok = _call(request, domain.close_evaluation, evaluation, actor=request.user)
+    if ok:
+        messages.success(request, _("评价已截止"))
+    return redirect("evaluation_console:detail", evaluation.pk)
+
+
+@evaluation_view()
+@require_GET
+def export_xlsx(request, evaluation_id: int):
+    evaluation = _visible(request, evaluation_id)
+    response = HttpResponse(export.results_workbook(evaluation), content_type=export.XLSX)
+    response["Content-Disposition"] = (
+        f"attachment; filename*=UTF-8''evaluation-{evaluation.pk}.xlsx"
+    )
+    return response
+
+
+@evaluation_view("change")
+@require_http_methods(["GET", "POST"])
+def paper(request, evaluation_id: int):
+    """Paper forms: register who handed one in, then type each form in (no name)."""
+    evaluation = _visible(request, evaluation_id, "change")
+    sections = domain.form_for(evaluation)
+    error, status, data = "", 200, {}
+    if request.method == "POST" and request.POST.get("action") == "returns":
+        ids = [int(i) for i in request.POST.getlist("person") if i.isdigit()]
+        people = list(domain.participants(evaluation.plan).filter(pk__in=ids))
+        n, ok = _call(request, domain.record_paper_returns, evaluation, people=people,
+                      actor=request.user)  # fmt: skip
+        if ok:
+            messages.success(request, _("已登记%(n)s份交回的纸质问卷") % {"n": n})
+            return redirect("evaluation_console:paper", evaluation.pk)
+        status = 400
+    elif request.method == "POST":
+        try:
+            domain.enter_paper_form(
+                evaluation, answers=parse_answers(request.POST, sections), actor=request.user
+            )
+        except PermissionDeniedError as exc:
+            raise PermissionDenied(exc.message) from None
+        except DomainError as exc:
+            error, status, data = exc.message, 400, request.POST
+        else:
+            messages.success(request, _("已录入一份纸质问卷"))
+            return redirect("evaluation_console:paper", evaluation.pk)
+    evaluation.refresh_from_db()
+    answered = set(
+        Participation.objects.filter(
+            target__evaluation=evaluation, target__kind=TargetKind.COURSE
+        ).values_list("person_id", flat=True)
+    )
+    people = [
+        {"person": p, "answered": p.pk in answered}
+        for p in domain.participants(evaluation.plan).order_by("name", "pk")
+    ]
+    return render(
+        request,
+        "evaluation/console/paper.html",
+        {
+            "evaluation": evaluation,
+            "people": people,
+            "rows": _rows(sections, data),
+            "error": error,
+            "is_open": domain.is_open(evaluation),
+        },
+        status=status,
+    )
+
+
+# -- free text ---------------------------------------------------------------------------------
+@evaluation_view("change")
+@require_GET
+def texts(request):
+    state = request.GET.get("review", TextReview.PENDING)
+    qs = (
+        review.reviewable(request.user)
+        .filter(review=state)
+        .order_by("target__evaluation_id", "target__kind", "id")
+    )
+    page, params = paginate(request, qs)
+    return render(
+        request,
+        "evaluation/console/texts.html",
+        {"page_obj": page, "params": params, "state": state, "states": TextReview.choices},
+    )
+
+
+@evaluation_view("change")
+@require_POST
+def text_review(request):
+    try:
+        answer_id = uuid.UUID(request.POST.get("id", ""))
+    except ValueError:
+        raise Http404 from None
+    answer = get_object_or_404(review.reviewable(request.user), pk=answer_id)
+    _done, ok = _call(request, review.review_text, answer, actor=request.user,
+                  decision=request.POST.get("decision", ""),
+                  text=request.POST.get("text"))  # fmt: skip
+    if ok:
+        messages.success(request, _("已审核"))
+    return redirect(reverse("evaluation_console:texts"))
+
+
+# -- trainers, venues, rankings ------------------------------------------------------------------
+@evaluation_view()
+@require_GET
+def trainer(request, trainer_id: int):
+    obj = get_object_or_404(Trainer.objects.restrict(request.user, "view"), pk=trainer_id)
+    plans = queries.visible_plans(request.user)
+    card = scores.scorecards("trainer", ids=[obj.pk], plans=plans)[obj.pk]
+    per_plan = []
+    for plan in (
+        plans.filter(sessions__trainer=obj).distinct().order_by("-evaluation__completed_on")
+    ):
+        c = scores.scorecards(
+            "trainer", ids=[obj.pk], plans=TrainingPlan.objects.filter(pk=plan.pk)
+        )
+        per_plan.append({"plan": plan, "card": c[obj.pk]})
+    return render(
+        request,
+        "evaluation/console/subject.html",
+        {
+            "subject": obj, "kind": "trainer", "card": card, "per_plan": per_plan,
+            "spots": scores.weak_spots("trainer", ids=[obj.pk], plans=plans),
+            "texts": review.published_texts(trainer=obj).select_related("question")
+            if card.published else [],
+            "chart": _chart_data(card) if card.published else "",
+        },
+    )  # fmt: skip
+
+
+@evaluation_view()
+@require_GET
+def venue(request, venue_id: int):
+    obj = get_object_or_404(Venue.objects.restrict(request.user, "view"), pk=venue_id)
+    plans = queries.visible_plans(request.user)
+    card = scores.scorecards("venue", ids=[obj.pk], plans=plans)[obj.pk]
+    per_plan = [
+        {"plan": p, "card": scores.plan_scores(p)}
+        for p in plans.filter(sessions__venue=obj).distinct().order_by("-evaluation__completed_on")
+    ]
+    return render(
+        request,
+        "evaluation/console/subject.html",
+        {
+            "subject": obj, "kind": "venue", "card": card, "per_plan": per_plan,
+            "spots": scores.weak_spots("venue", ids=[obj.pk], plans=plans), "texts": [],
+            "chart": _chart_data(card) if card.published else "",
+        },
+    )  # fmt: skip
+
+
+@evaluation_view()
+@require_GET
+def rankings(request):
+    plans = queries.visible_plans(request.user)
+    withheld = {
+        kind: sum(1 for c in scores.scorecards(kind, plans=plans).values() if not c.published)
+        for kind in ("trainer", "venue")
+    }
+    return render(
+        request,
+        "evaluation/console/rankings.html",
+        {
+            "trainers": queries.ranking(request.user, "trainer"),
+            "venues": queries.ranking(request.user, "venue"),
+            "skills": queries.ranking(request.user, "skill"),
+            "withheld": withheld,
+            "spots": scores.weak_spots(plans=plans),
+            "settings": EvaluationSettings.current(),
+        },
+    )
+
+
+@evaluation_view()
+@require_GET
+def questionnaires(request):
+    qs = Questionnaire.objects.prefetch_related("questions").annotate(used=Count("evaluations"))
+    return render(request, "evaluation/console/questionnaires.html", {"questionnaires": qs})
+
+
+@evaluation_view()
+@require_GET
+def follow_ups(request):
+    qs = FollowUp.objects.restrict(request.user, "view")
+    per_plan = (
+        qs.values("plan_id", "plan__title")
+        .annotate(
+            total=Count("pk"),
+            requested=Count("pk", filter=Q(state=FollowUpState.REQUESTED)),
+            answered=Count("pk", filter=Q(state=FollowUpState.ANSWERED)),
+            expired=Count("pk", filter=Q(state=FollowUpState.EXPIRED)),
+        )
+        .order_by("-plan_id")
+    )
+    summary = followups.behaviour_summary(TrainingPlan.objects.filter(pk__in=qs.values("plan_id")))
+    return render(
+        request,
+        "evaluation/console/follow_ups.html",
+        {"per_plan": per_plan, "summary": summary},
+    )

@@ -1,0 +1,52 @@
+"""Reading the answer form: one field per item, named ``t<target id>__<item code>``."""
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ..domain.evaluations import Section
+from ..enums import TargetKind
+
+
+def field_name(section: Section, code: str) -> str:
+    return f"t{section.target.pk}__{code}"
+
+
+def parse_answers(data, sections: list[Section]) -> dict[int, dict[str, Any]]:
+    """The course section always (so a missing answer is reported); a trainer section
+    when anything of it was filled in; sections already answered are left out."""
+    out: dict[int, dict[str, Any]] = {}
+    for section in sections:
+        if section.answered:
+            continue
+        values = {}
+        for q in section.questions:
+            raw = data.get(field_name(section, q.code), "")
+            if str(raw).strip() != "":
+                values[q.code] = raw
+        if section.target.kind == TargetKind.COURSE or values:
+            out[section.target.pk] = values
+    return out
+
+
+PROMOTED_CHOICES = [("unknown", _("不清楚")), ("true", _("是")), ("false", _("否"))]
+
+
+class FollowUpForm(forms.Form):
+    applied = forms.TypedChoiceField(
+        label=_("所学技能在工作中的运用"), coerce=int, choices=[(i, i) for i in range(1, 6)],
+        widget=forms.RadioSelect,
+    )  # fmt: skip
+    performance = forms.TypedChoiceField(
+        label=_("工作表现的改善"), coerce=int, choices=[(i, i) for i in range(1, 6)],
+        widget=forms.RadioSelect,
+    )  # fmt: skip
+    promoted = forms.NullBooleanField(
+        label=_("培训后已晋升或技能等级提升"),
+        required=False,
+        widget=forms.Select(choices=PROMOTED_CHOICES),
+    )
+    comment = forms.CharField(
+        label=_("评语"), max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
