@@ -4,6 +4,7 @@ plan state machine is tested on its own, in test_plans.py."""
 import datetime as dt
 import itertools
 import secrets
+from decimal import Decimal
 
 import factory
 from django.utils import timezone
@@ -91,3 +92,38 @@ def worker(union, *, enterprise=None, name: str = "王五", account: bool = True
     )
     user = make_user(person=membership.person, display_name=name) if account else None
     return membership.person, user
+
+
+def plan_through_workflow(
+    unit,
+    *,
+    actor,
+    starts: list[dt.datetime],
+    until: str = PlanState.ENROLLING,
+    trainer: Trainer | None = None,
+    venue: Venue | None = None,
+    **fields,
+) -> TrainingPlan:
+    """A plan of ``unit`` taken by ``actor`` through its real workflow (create, a course,
+    a two-hour session at each of ``starts``, consultation, approval, announcement…) up to
+    the state ``until``: announced or enrolling."""
+    from gonghui.training.domain import plans
+
+    defaults = {"title": "中式面点师培训班", "skill": skill("中式面点师"), "level": Level.L5,
+                "capacity": 10, "target_completion_rate": 90, "target_certification_rate": 80,
+                "target_satisfaction": 90, "subsidy_per_person": Decimal("600")}  # fmt: skip
+    fields = {**defaults, **fields}
+    plan = plans.create_plan(unit, actor=actor, **fields)
+    course = plans.add_course(plan, actor=actor, title="发面与成型", hours=Decimal("6"))
+    trainer = trainer or TrainerFactory(org_unit=unit)
+    venue = venue or VenueFactory(org_unit=unit)
+    for start in starts:
+        plans.schedule_session(plan, actor=actor, trainer=trainer, venue=venue, course=course,
+                               starts_at=start, ends_at=start + dt.timedelta(hours=2))  # fmt: skip
+    plans.open_consultation(plan, actor=actor, closes_at=timezone.now() + dt.timedelta(days=3))
+    plans.approve_plan(plan, actor=actor, close_early=True)
+    plans.announce_plan(plan, actor=actor)
+    if until == PlanState.ENROLLING:
+        plans.open_enrolment(plan, actor=actor)
+    plan.refresh_from_db()
+    return plan

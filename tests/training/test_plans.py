@@ -307,7 +307,7 @@ def test_revision_after_announcement_is_refused(setup):
     plans.announce_plan(plan, actor=t.staff)
     with pytest.raises(DomainError) as exc:
         plans.revise_plan(plan, actor=t.staff, reason="改名额", capacity=50)
-    assert exc.value.message == "方案已已公告，不能再修改内容"
+    assert exc.value.message == "方案已公告，不能再修改内容"
 
 
 def test_opinions_only_from_parties_the_plan_concerns(setup):

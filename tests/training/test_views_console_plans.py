@@ -285,3 +285,42 @@ def test_manual_check_in_refused_out_of_scope(client, county):
     assert client.post(url, {"person": person.pk, "reason": "越权"}).status_code == 403
     assert CheckIn.objects.count() == 0
     assert Session.objects.count() == 1
+
+
+def test_reschedule_a_session_from_the_cockpit(staff_client, county):
+    plan = PlanFactory(org_unit=county.county, state=PlanState.ENROLLING, capacity=2)
+    start = timezone.now() + dt.timedelta(days=5)
+    session = session_for(plan, starts_at=start, ends_at=start + dt.timedelta(hours=2))
+    person, _user = worker(county.union_a, name="赵六")
+    Enrollment.objects.create(plan=plan, person=person, status=EnrollmentStatus.ENROLLED, seat=1)
+    page = staff_client.get(reverse("training_console:plan", args=[plan.pk])).content.decode()
+    assert "调整班次" in page
+    url = reverse("training_console:plan_reschedule", args=[plan.pk])
+    later = start + dt.timedelta(days=1)
+    data = {"session": session.pk, "starts_at": _local(later),
+            "ends_at": _local(later + dt.timedelta(hours=2))}  # fmt: skip
+    res = staff_client.post(url, {**data, "reason": ""})
+    assert res.status_code == 400
+    assert "方案已公告，调整班次须填写原因" in res.content.decode()
+    session.refresh_from_db()
+    assert session.starts_at == start
+    res = staff_client.post(url, {**data, "reason": "场地检修"})
+    assert res.status_code == 302
+    session.refresh_from_db()
+    assert _local(session.starts_at) == _local(later)
+    notice = person.notifications.get()
+    assert (notice.kind, notice.text.endswith("原因：场地检修")) == ("plan_changed", True)
+
+
+def test_reschedule_refused_for_the_auditor(client, county):
+    plan = PlanFactory(org_unit=county.county, state=PlanState.ENROLLING)
+    start = timezone.now() + dt.timedelta(days=5)
+    session = session_for(plan, starts_at=start, ends_at=start + dt.timedelta(hours=2))
+    client.force_login(county.users["auditor"])
+    later = start + dt.timedelta(days=1)
+    data = {"session": session.pk, "starts_at": _local(later),
+            "ends_at": _local(later + dt.timedelta(hours=2)), "reason": "越权"}  # fmt: skip
+    res = client.post(reverse("training_console:plan_reschedule", args=[plan.pk]), data)
+    assert res.status_code == 403
+    session.refresh_from_db()
+    assert session.starts_at == start

@@ -13,7 +13,7 @@ from gonghui.orgs.models import OrgUnit
 
 from .domain import plans
 from .enums import PlanState
-from .models import Course, DemandItem, Opinion, Skill, Trainer, TrainingPlan, Venue
+from .models import Course, DemandItem, Opinion, Session, Skill, Trainer, TrainingPlan, Venue
 from .schemas import (
     ConsultationIn,
     CourseIn,
@@ -25,6 +25,7 @@ from .schemas import (
     PlanIn,
     PlanOut,
     ReplyIn,
+    RescheduleIn,
     ReviseIn,
     SessionIn,
     SessionOut,
@@ -121,6 +122,24 @@ def add_session(request, plan_id: int, payload: SessionIn):
         starts_at=payload.starts_at, ends_at=payload.ends_at,
     )  # fmt: skip
     return Status(201, session)
+
+
+@router.post(
+    "/sessions/{session_id}/reschedule",
+    response=SessionOut,
+    summary="调整班次（时间、培训师、阵地）；已公告的方案须写原因，并通知已报名和候补的职工",
+)
+def reschedule(request, session_id: int, payload: RescheduleIn):
+    session = get_object_or_404(Session.objects.filter(plan__in=_plans(request)), pk=session_id)
+    trainer = venue = None
+    if payload.trainer_id:
+        trainer = get_object_or_404(Trainer.objects.restrict(request.auth), pk=payload.trainer_id)
+    if payload.venue_id:
+        venue = get_object_or_404(Venue.objects.restrict(request.auth), pk=payload.venue_id)
+    return plans.reschedule_session(
+        session, actor=request.auth, starts_at=payload.starts_at, ends_at=payload.ends_at,
+        trainer=trainer, venue=venue, reason=payload.reason,
+    )  # fmt: skip
 
 
 @router.post("/plans/{plan_id}/revisions", response={201: VersionOut}, summary="修订方案")

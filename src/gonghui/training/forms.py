@@ -7,6 +7,7 @@ views call, whose ``DomainError`` messages are shown next to the form.
 from decimal import Decimal
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.orgs.forms import UnitChoiceField
@@ -99,6 +100,25 @@ class SessionForm(forms.Form):
     def __init__(self, *args, courses, trainers, venues, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["course"].queryset = courses
+        self.fields["trainer"].queryset = trainers
+        self.fields["venue"].queryset = venues
+
+
+class RescheduleForm(forms.Form):
+    session = forms.ModelChoiceField(label=_("班次"), queryset=None)
+    starts_at = DateTimeLocalField(label=_("新的开始时间"))
+    ends_at = DateTimeLocalField(label=_("新的结束时间"))
+    trainer = forms.ModelChoiceField(label=_("培训师（不换可不选）"), queryset=None, required=False)
+    venue = forms.ModelChoiceField(label=_("培训阵地（不换可不选）"), queryset=None, required=False)
+    reason = forms.CharField(label=_("调整原因（将通知已报名和候补的职工）"), max_length=200,
+                             required=False)  # fmt: skip
+
+    def __init__(self, *args, sessions, trainers, venues, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["session"].queryset = sessions
+        self.fields["session"].label_from_instance = lambda s: (
+            f"{timezone.localtime(s.starts_at):%Y-%m-%d %H:%M} {s.trainer.name}"
+        )
         self.fields["trainer"].queryset = trainers
         self.fields["venue"].queryset = venues
 

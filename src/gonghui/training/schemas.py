@@ -92,6 +92,14 @@ class SessionIn(Schema):
     ends_at: dt.datetime
 
 
+class RescheduleIn(Schema):
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    trainer_id: int | None = None
+    venue_id: int | None = None
+    reason: str = Field("", max_length=200)
+
+
 class ReviseIn(Schema):
     reason: str = Field(min_length=1, max_length=300)
     adopted_opinion_ids: list[int] = []

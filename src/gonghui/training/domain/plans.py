@@ -288,7 +288,7 @@ def _set_demands(items, old: str, new: str, *, actor) -> None:
 
 def _require_editable(plan: TrainingPlan) -> None:
     if plan.state not in EDITABLE_STATES:
-        raise DomainError(f"方案已{plan.get_state_display()}，不能再修改内容", code="state")
+        raise DomainError(f"方案{plan.get_state_display()}，不能再修改内容", code="state")
 
 
 @transaction.atomic
@@ -327,19 +327,47 @@ def schedule_session(
     """Add a session; a trainer or venue cannot be double-booked."""
     _require_manager(actor, plan)
     _require_editable(plan)
+    if course is not None and course.plan_id != plan.pk:
+        raise DomainError("课程不属于该方案", field="course")
+    _check_booking(plan, trainer=trainer, venue=venue, starts_at=starts_at, ends_at=ends_at)
+    from .checkin_secret import new_secret
+
+    return Session.objects.create(
+        plan=plan,
+        trainer=trainer,
+        venue=venue,
+        course=course,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        checkin_secret=new_secret(),
+    )
+
+
+def _check_booking(
+    plan: TrainingPlan,
+    *,
+    trainer: Trainer,
+    venue: Venue | None,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    moving: Session | None = None,
+) -> None:
+    """The checks of a session's time, trainer and venue: in the future, ending after it
+    starts, a venue for on-site training, an active trainer, a venue large enough, and no
+    double-booking of the trainer or the venue (``moving``: the session being rescheduled,
+    which does not clash with itself)."""
     if starts_at <= timezone.now():
         raise DomainError("班次时间不能早于当前时间", field="starts_at")
     if ends_at <= starts_at:
         raise DomainError("结束时间须晚于开始时间", field="ends_at")
     if plan.mode != Mode.ONLINE and venue is None:
         raise DomainError("线下或混合培训须指定培训阵地", field="venue")
-    if course is not None and course.plan_id != plan.pk:
-        raise DomainError("课程不属于该方案", field="course")
     if not trainer.active:
         raise DomainError(f"培训师{trainer.name}已不在师资库", field="trainer")
+    others = Session.objects.exclude(pk=moving.pk) if moving is not None else Session.objects
     # Lock the trainer and venue rows so two concurrent bookings cannot both pass the check.
     Trainer.objects.select_for_update().filter(pk=trainer.pk).first()
-    clash = _clash(Session.objects.filter(trainer=trainer), starts_at, ends_at)
+    clash = _clash(others.filter(trainer=trainer), starts_at, ends_at)
     if clash:
         raise DomainError(
             f"培训师{trainer.name}在{_when(clash)}已安排“{clash.plan.title}”，时间冲突",
@@ -353,24 +381,89 @@ def schedule_session(
                 f"阵地“{venue.name}”仅容纳{venue.capacity}人，少于方案名额{plan.capacity}人",
                 field="venue",
             )
-        clash = _clash(Session.objects.filter(venue=venue), starts_at, ends_at)
+        clash = _clash(others.filter(venue=venue), starts_at, ends_at)
         if clash:
             raise DomainError(
                 f"阵地“{venue.name}”在{_when(clash)}已安排“{clash.plan.title}”，时间冲突",
                 field="venue",
                 code="conflict",
             )
-    from .checkin_secret import new_secret
 
-    return Session.objects.create(
-        plan=plan,
-        trainer=trainer,
-        venue=venue,
-        course=course,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        checkin_secret=new_secret(),
+
+#: States in which a session may still be moved (before that, by editing; after, never).
+RESCHEDULABLE_STATES = (
+    PlanState.DRAFT, PlanState.CONSULTATION, PlanState.APPROVED, PlanState.ANNOUNCED,
+    PlanState.ENROLLING, PlanState.RUNNING,
+)  # fmt: skip
+#: From these states on, people rely on the schedule: a change needs a reason and is told.
+ANNOUNCED_STATES = (PlanState.ANNOUNCED, PlanState.ENROLLING, PlanState.RUNNING)
+
+
+def _session_line(session: Session) -> str:
+    where = f"，{session.venue.name}" if session.venue_id else "，线上"
+    return f"{_when(session)}{where}，培训师{session.trainer.name}"
+
+
+@transaction.atomic
+def reschedule_session(
+    session: Session,
+    *,
+    actor,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    trainer: Trainer | None = None,
+    venue: Venue | None = None,
+    reason: str = "",
+) -> Session:
+    """Move a session that has not started yet (new time, and optionally another trainer or
+    venue), with the same checks as scheduling it. Once the plan is announced, a reason is
+    required; the change goes on the public timeline and everyone enrolled or waiting is
+    told (``plan_changed``)."""
+    plan = TrainingPlan.objects.select_for_update().get(pk=session.plan_id)
+    _require_manager(actor, plan)
+    session = Session.objects.select_related("trainer", "venue").get(pk=session.pk)
+    if plan.state not in RESCHEDULABLE_STATES:
+        raise DomainError(f"方案{plan.get_state_display()}，不能再调整班次", code="state")
+    if session.starts_at <= timezone.now():
+        raise DomainError("该班次已开始或已结束，不能调整", code="state")
+    announced = plan.state in ANNOUNCED_STATES
+    reason = (reason or "").strip()
+    if announced and not reason:
+        raise DomainError("方案已公告，调整班次须填写原因", field="reason")
+    trainer = trainer or session.trainer
+    venue = venue if venue is not None else session.venue
+    _check_booking(plan, trainer=trainer, venue=venue, starts_at=starts_at, ends_at=ends_at,
+                   moving=session)  # fmt: skip
+    before = _session_line(session)
+    session.starts_at, session.ends_at = starts_at, ends_at
+    session.trainer, session.venue = trainer, venue
+    session.save(update_fields=["starts_at", "ends_at", "trainer", "venue"])
+    after = _session_line(session)
+    audit.record("session.reschedule", actor=actor, obj=session, before={"session": before},
+                 after={"session": after}, detail=reason)  # fmt: skip
+    if announced:
+        _event(plan, "session_changed", f"班次调整：{before} → {after}（原因：{reason}）",
+               actor=actor, figures={"session": session.pk})  # fmt: skip
+        _tell_plan_changed(plan, f"“{plan.title}”班次调整：{before} 改为 {after}。原因：{reason}")
+    return session
+
+
+def _tell_plan_changed(plan: TrainingPlan, text: str) -> int:
+    """Message everyone enrolled or waitlisted on ``plan``; return how many were told."""
+    from ..models.notice import Notification
+    from .notices import notify
+
+    people = (
+        plan.enrollments.filter(status__in=(EnrollmentStatus.ENROLLED, EnrollmentStatus.WAITLISTED))
+        .select_related("person")
+        .order_by("id")
     )
+    told = 0
+    for enrollment in people:
+        notify(enrollment.person, kind=Notification.Kind.PLAN_CHANGED, text=text,
+               url=f"/t/plans/{plan.pk}/")  # fmt: skip
+        told += 1
+    return told
 
 
 def _when(session: Session) -> str:

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -21,6 +22,7 @@ from ..forms import (
     PlanFilterForm,
     PlanForm,
     ReplyForm,
+    RescheduleForm,
     ReviseForm,
     SessionForm,
     TransitionForm,
@@ -130,6 +132,7 @@ def _forms(request, plan, forms: dict) -> dict:
             venues=console_queries.bookable_venues(request.user),
         ),
         "consult_form": ConsultationForm(),
+        "reschedule_form": _reschedule_form(request, plan),
         "revise_form": ReviseForm(plan=plan, opinions=opinions),
         "transition_form": TransitionForm(),
         "checkin_form": ManualCheckInForm(people=console_queries.enrolled_people(plan)),
@@ -159,6 +162,8 @@ def _cockpit(request, plan, *, status=200, **forms):
         "plan": plan,
         "can_change": can_change,
         "editable": plan.state in plans.EDITABLE_STATES,
+        "reschedulable": plan.state in plans.RESCHEDULABLE_STATES
+        and any(s.starts_at > timezone.now() for s in sessions),
         "courses": plan.courses.all(),
         "sessions": sessions,
         "items": plan.items.select_related("skill", "area"),
@@ -228,6 +233,29 @@ def plan_session(request, plan_id: int):
         request, plan, "session_form", form,
         lambda d: plans.schedule_session(plan, actor=request.user, **d), _("已安排班次"),
     )  # fmt: skip
+
+
+@training_view("plan")
+@require_POST
+def plan_reschedule(request, plan_id: int):
+    plan = _plan(request, plan_id)
+    form = _reschedule_form(request, plan, request.POST)
+
+    def move(data):
+        session = data.pop("session")
+        return plans.reschedule_session(session, actor=request.user, **data)
+
+    return _write(request, plan, "reschedule_form", form, move, _("已调整班次"))
+
+
+def _reschedule_form(request, plan, data=None) -> RescheduleForm:
+    upcoming = plan.sessions.filter(starts_at__gt=timezone.now()).select_related("trainer")
+    return RescheduleForm(
+        data,
+        sessions=upcoming,
+        trainers=console_queries.bookable_trainers(request.user),
+        venues=console_queries.bookable_venues(request.user),
+    )
 
 
 @training_view("plan")
