@@ -140,3 +140,39 @@ def operations(o) -> list:
         ("GET", "/api/mutualaid/statistics?by=union", None),
         ("GET", "/api/mutualaid/statistics?by=programme", None),
     ]  # fmt: skip
+
+
+def pages(o) -> dict:
+    prog, per, claim = o["aid_programme"].pk, o["aid_period"].pk, o["aid_claim"].pk
+    batch, doc = o["aid_batch"].pk, o["aid_document"].pk
+    claim_form = {"category": "hospital", "hospital": "越权医院", "admission_date": "2026-05-01",
+                  "discharge_date": "2026-05-03", "total_cost": "1000", "insurance_paid": "500",
+                  "policy_self_paid": "400", "bank_name": "越权", "bank_account":
+                  "6222000011112222", "account_holder": "越权", "medical_consent": "on",
+                  "bank_consent": "on", "client_token": "walk", "submit": "1"}  # fmt: skip
+    return {
+        "mutualaid:policies": ([], {}),
+        "mutualaid:policy": ([prog], {}),
+        "mutualaid:my": ([], {}),
+        "mutualaid:claim_new": ([per], claim_form),
+        "mutualaid:claim": ([claim], {}),
+        "mutualaid:claim_upload": ([claim], {"kind": "invoice"}),
+        "mutualaid:claim_resubmit": ([claim], {}),
+        "mutualaid:document": ([doc], {}),
+        "mutualaid_console:index": ([], {}),
+        "mutualaid_console:claims": ([], {}),
+        "mutualaid_console:claim": ([claim], {}),
+        "mutualaid_console:claim_correct": ([claim], {"total_cost": "1", "insurance_paid": "0",
+                                                      "policy_self_paid": "1",
+                                                      "reason": "越权"}),
+        "mutualaid_console:claim_transition": ([claim, "union_approve"], {}),
+        "mutualaid_console:groups": ([], {"period": per, "union": o["union"].pk,
+                                          "payment_reference": "越权",
+                                          "people": [o["person"].pk]}),
+        "mutualaid_console:batches": ([], {"programme": prog}),
+        "mutualaid_console:batch": ([batch], {}),
+        "mutualaid_console:batch_export": ([batch], {}),
+        "mutualaid_console:batch_paid": ([batch], {"reference": "越权"}),
+        "mutualaid_console:stats": ([], {}),
+        "mutualaid_console:stats_export": ([], {}),
+    }  # fmt: skip

@@ -96,7 +96,8 @@ def statistics(claims: QuerySet, enrollments: QuerySet, by: str) -> list[dict]:
         )
         out.update(
             claims=row["claims"], decided=row["decided"], paid=row["paid"],
-            paid_total=_fen(row["paid_total"]), approved_total=_fen(row["approved_total"]),
+            paid_total=_fen(row["paid_total"] or 0),
+            approved_total=_fen(row["approved_total"] or 0),
             avg_subsidy=_fen(row["avg_subsidy"]), ratio_before=_ratio(row["ratio_before"]),
             ratio_after=_ratio(row["ratio_after"]),
         )  # fmt: skip

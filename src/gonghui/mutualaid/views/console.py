@@ -1,0 +1,303 @@
+"""Staff console: review queue and claim review, group enrolment, payout batches and
+statistics with charts and .xlsx export."""
+
+import io
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from openpyxl import Workbook
+
+from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
+from gonghui.orgs.domain.roster import safe_cell
+from gonghui.orgs.domain.scope import principal_for
+from gonghui.orgs.enums import OrgKind
+from gonghui.orgs.models import Membership, OrgUnit
+from gonghui.orgs.views.common import console_view, paginate
+
+from ..domain import claims as domain
+from ..domain import enrolment, payout, queries
+from ..enums import ClaimState
+from ..forms import CorrectionForm, GroupForm, PaidForm, ReasonForm
+from ..models import AidEnrollment, AidPeriod, AidProgramme, Claim, GroupEnrolment, PayoutBatch
+
+
+def aid_view(kind: str, action: str = "view"):
+    def decorate(view):
+        @console_view()
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not principal_for(request.user).may(kind, action):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate
+
+
+def _call(request, fn, ok: str) -> bool:
+    try:
+        fn()
+    except PermissionDeniedError as exc:
+        raise PermissionDenied(exc.message) from None
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return False
+    messages.success(request, ok)
+    return True
+
+
+# -- review -----------------------------------------------------------------------------------
+@aid_view("aidclaim")
+def index(request):
+    return redirect("mutualaid_console:claims")
+
+
+@aid_view("aidclaim")
+def claims(request):
+    qs = Claim.objects.restrict(request.user).select_related("person", "union", "period__programme")
+    state = request.GET.get("state", "")
+    if state in ClaimState.values:
+        qs = qs.filter(state=state)
+    elif not state:
+        qs = qs.filter(state__in=[ClaimState.SUBMITTED, ClaimState.FEDERATION_REVIEW])
+    page, query = paginate(request, qs.order_by("submitted_at", "id"))
+    return render(request, "mutualaid/console/claims.html", {
+        "page_obj": page, "querystring": query, "state": state, "states": ClaimState.choices,
+    })  # fmt: skip
+
+
+def _claim(request, claim_id: int) -> Claim:
+    qs = Claim.objects.restrict(request.user).select_related("person", "union", "period__programme")
+    return get_object_or_404(qs, pk=claim_id)
+
+
+@aid_view("aidclaim")
+def claim(request, claim_id: int):
+    c = _claim(request, claim_id)
+    principal = principal_for(request.user)
+    pii = None
+    if principal.can("aidclaim", "view_pii", c):
+        pii = domain.reveal_claim(c, actor=request.user)  # every view of the full data audited
+    stage = "federation_review" if c.state == ClaimState.FEDERATION_REVIEW else "review"
+    may_review = (
+        c.state in (ClaimState.SUBMITTED, ClaimState.FEDERATION_REVIEW)
+        and principal.can("aidclaim", stage, c)
+        and principal.person_id != c.person_id
+    )
+    return render(request, "mutualaid/console/claim.html", {
+        "claim": c, "pii": pii, "progress": queries.claim_progress(c),
+        "documents": c.documents.all(), "events": c.events.all(),
+        "history": queries.member_history(c.person_id),
+        "may_review": may_review, "reason_form": ReasonForm(),
+        "correction_form": CorrectionForm(initial={
+            "total_cost": c.total_cost, "insurance_paid": c.insurance_paid,
+            "policy_self_paid": c.policy_self_paid}),
+    })  # fmt: skip
+
+
+@aid_view("aidclaim")
+@require_POST
+def claim_transition(request, claim_id: int, action: str):
+    c = _claim(request, claim_id)
+    form = ReasonForm(request.POST)
+    form.is_valid()
+    data = form.cleaned_data
+    _call(request, lambda: domain.transition_claim(
+        c, action=action, actor=request.user, reason=data.get("reason", ""),
+        missing=data.get("missing", [])), _("已处理"))  # fmt: skip
+    return redirect("mutualaid_console:claim", c.pk)
+
+
+@aid_view("aidclaim")
+@require_POST
+def claim_correct(request, claim_id: int):
+    c = _claim(request, claim_id)
+    form = CorrectionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写金额和更正原因"))
+    else:
+        d = dict(form.cleaned_data)
+        reason = d.pop("reason")
+        _call(request, lambda: domain.correct_claim(c, actor=request.user, reason=reason, **d),
+              _("金额已更正并重新测算"))  # fmt: skip
+    return redirect("mutualaid_console:claim", c.pk)
+
+
+# -- group enrolment --------------------------------------------------------------------------
+def _group_form(request, data=None, files=None):
+    form = GroupForm(data, files)
+    form.fields["period"].queryset = AidPeriod.objects.restrict(request.user).select_related(
+        "programme")  # fmt: skip
+    units = OrgUnit.objects.restrict(request.user).filter(
+        kind__in=[OrgKind.GRASSROOTS, OrgKind.JOINT])  # fmt: skip
+    form.fields["union"].queryset = units
+    union_id = (data or {}).get("union") or request.GET.get("union")
+    members = Membership.objects.none()
+    if union_id and units.filter(pk=union_id).exists():
+        members = Membership.objects.active().filter(union_id=union_id).select_related("person")
+    form.fields["people"].choices = [(m.person_id, m.person.name) for m in members[:500]]
+    return form
+
+
+@aid_view("aidenrollment", "change")
+def groups(request):
+    result = None
+    if request.method == "POST":
+        form = _group_form(request, request.POST, request.FILES)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                if not principal_for(request.user).covers("aidenrollment", "change", d["union"]):
+                    raise PermissionDeniedError()
+                if d["file"]:
+                    candidates = enrolment.candidates_from_xlsx(d["file"].read())
+                    source = "xlsx"
+                else:
+                    ids = [int(i) for i in d["people"]]
+                    candidates = enrolment.candidates_from_people(d["union"], ids)
+                    source = "picked"
+                result = enrolment.enrol_group(
+                    d["period"], union=d["union"], candidates=candidates, source=source,
+                    payment_reference=d["payment_reference"], actor=request.user,
+                )  # fmt: skip
+                messages.success(request, _("参互名单已提交"))
+            except PermissionDeniedError as exc:
+                raise PermissionDenied(exc.message) from None
+            except DomainError as exc:
+                messages.error(request, exc.message)
+    else:
+        form = _group_form(request)
+    recent = GroupEnrolment.objects.restrict(request.user)
+    recent = recent.select_related("period__programme", "union")[:30]
+    return render(request, "mutualaid/console/groups.html",
+                  {"form": form, "result": result, "recent": recent})  # fmt: skip
+
+
+# -- payout -----------------------------------------------------------------------------------
+@aid_view("aidpayout")
+def batches(request):
+    if request.method == "POST":
+        programme = get_object_or_404(AidProgramme.objects.restrict(request.user, "change"),
+                                      pk=request.POST.get("programme") or 0)  # fmt: skip
+        _call(request, lambda: payout.create_batch(programme, actor=request.user),
+              _("支付批次已生成"))  # fmt: skip
+        return redirect("mutualaid_console:batches")
+    programmes = AidProgramme.objects.restrict(request.user, "change")
+    ready = [
+        (p, Claim.objects.restrict(request.user, "federation_review").filter(
+            period__programme=p, state=ClaimState.APPROVED, batch__isnull=True).count())
+        for p in programmes
+    ]  # fmt: skip
+    page, query = paginate(request, PayoutBatch.objects.restrict(request.user)
+                           .select_related("programme"))  # fmt: skip
+    return render(request, "mutualaid/console/batches.html",
+                  {"page_obj": page, "querystring": query, "ready": ready})  # fmt: skip
+
+
+def _batch(request, batch_id: int, action: str = "view") -> PayoutBatch:
+    return get_object_or_404(PayoutBatch.objects.restrict(request.user, action), pk=batch_id)
+
+
+@aid_view("aidpayout")
+def batch(request, batch_id: int):
+    b = _batch(request, batch_id)
+    claims = b.claims.select_related("person", "union").order_by("pk")
+    return render(request, "mutualaid/console/batch.html",
+                  {"batch": b, "claims": claims, "paid_form": PaidForm()})  # fmt: skip
+
+
+@aid_view("aidpayout", "change")
+def batch_export(request, batch_id: int):
+    b = _batch(request, batch_id, "change")
+    try:
+        data = payout.export_batch(b, actor=request.user)
+    except PermissionDeniedError as exc:
+        raise PermissionDenied(exc.message) from None
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="payout-{b.pk}.xlsx"'
+    return response
+
+
+@aid_view("aidpayout", "change")
+@require_POST
+def batch_paid(request, batch_id: int):
+    b = _batch(request, batch_id, "change")
+    form = PaidForm(request.POST)
+    reference = form.data.get("reference", "")
+    _call(request, lambda: payout.mark_batch_paid(b, actor=request.user, reference=reference),
+          _("已登记支付"))  # fmt: skip
+    return redirect("mutualaid_console:batch", b.pk)
+
+
+# -- statistics -------------------------------------------------------------------------------
+BY = {"programme": "项目", "period": "互助期", "union": "基层工会"}
+
+
+def _stats(request):
+    by = request.GET.get("by", "programme")
+    by = by if by in BY else "programme"
+    claims = Claim.objects.restrict(request.user)
+    enrollments = AidEnrollment.objects.restrict(request.user)
+    programme = request.GET.get("programme")
+    if programme and programme.isdigit():
+        claims = claims.filter(period__programme_id=programme)
+        enrollments = enrollments.filter(period__programme_id=programme)
+    return by, queries.statistics(claims, enrollments, by)
+
+
+@aid_view("aidclaim")
+def stats(request):
+    by, rows = _stats(request)
+    chart = {
+        "labels": [r["label"] for r in rows],
+        "paid": [float(r["paid_total"]) for r in rows],
+        "claims": [r["claims"] for r in rows],
+        "before": [float(r["ratio_before"] or 0) * 100 for r in rows],
+        "after": [float(r["ratio_after"] or 0) * 100 for r in rows],
+        "names": [_("补助前"), _("补助后")],
+    }
+    programmes = (
+        AidProgramme.objects.restrict(request.user)
+        .filter(Q(periods__enrollments__in=AidEnrollment.objects.restrict(request.user)))
+        .distinct()
+    )
+    return render(request, "mutualaid/console/stats.html", {
+        "by": by, "bys": BY, "rows": rows, "chart": chart, "programmes": programmes,
+        "programme": request.GET.get("programme", ""), "query": request.GET.urlencode(),
+    })  # fmt: skip
+
+
+STAT_HEADERS = [
+    "分组", "参互人数", "申请数", "审核通过", "已支付", "已支付金额（元）", "核定金额（元）",
+    "平均补助（元）", "补助前个人负担比例", "补助后个人负担比例",
+]  # fmt: skip
+
+
+@aid_view("aidclaim")
+def stats_export(request):
+    _by, rows = _stats(request)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(_("互助统计"))
+    ws.append(STAT_HEADERS)
+    for r in rows:
+        ws.append([safe_cell(v) for v in (
+            r["label"], r["enrolled"], r["claims"], r["decided"], r["paid"], str(r["paid_total"]),
+            str(r["approved_total"]), str(r["avg_subsidy"] or ""), str(r["ratio_before"] or ""),
+            str(r["ratio_after"] or ""))])  # fmt: skip
+    out = io.BytesIO()
+    wb.save(out)
+    response = HttpResponse(
+        out.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="mutualaid-stats.xlsx"'
+    return response

@@ -1,0 +1,123 @@
+"""The pages: public policy, the worker's claim with an estimate and tracking, the staff
+review page, payout batch and statistics."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from gonghui.core.models import AuditEvent
+from gonghui.mutualaid.enums import ClaimState
+from gonghui.mutualaid.models import Claim, ClaimDocument
+
+from .test_claims import PDF, PNG
+
+
+@pytest.fixture
+def june(monkeypatch):
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "localdate", lambda *a: dt.date(2026, 6, 1))
+
+
+def form(**kw):
+    data = {"category": "hospital", "hospital": "海盐县人民医院", "diagnosis": "",
+            "admission_date": "2026-05-03", "discharge_date": "2026-05-10",
+            "total_cost": "20000.00", "insurance_paid": "12000.00", "policy_self_paid": "7000.00",
+            "bank_name": "中国农业银行", "bank_account": "6228480012345678901",
+            "account_holder": "张三", "client_token": "page-1"}  # fmt: skip
+    data.update(kw)
+    return data
+
+
+def test_public_policy_pages(client, aid):
+    res = client.get(reverse("mutualaid:policies"))
+    assert aid.programme.name in res.content.decode()
+    page = client.get(reverse("mutualaid:policy", args=[aid.programme.pk])).content.decode()
+    assert "起付线：1000.00 元（每次住院）" in page
+    assert "至 50000.00 元部分 50%" in page
+    aid.programme.published = False
+    aid.programme.save(update_fields=["published"])
+    assert client.get(reverse("mutualaid:policy", args=[aid.programme.pk])).status_code == 404
+
+
+def test_worker_estimates_then_submits_with_documents(client, aid, june):
+    client.force_login(aid.worker_a)
+    url = reverse("mutualaid:claim_new", args=[aid.period.pk])
+    assert client.get(url).status_code == 200
+    res = client.post(url, form(estimate="1"))
+    page = res.content.decode()
+    assert 'data-testid="estimate"' in page and "3000.00 元" in page
+    assert "个人负担比例：补助前 40.00%，补助后 25.00%" in page
+    assert Claim.objects.count() == 0
+    missing_consent = client.post(url, form(submit="1"))
+    assert "请阅读并同意医疗信息的收集和使用" in missing_consent.content.decode()
+    assert Claim.objects.count() == 0
+    res = client.post(url, form(submit="1", medical_consent="on", bank_consent="on",
+                                invoice=SimpleUploadedFile("发票.pdf", PDF)))  # fmt: skip
+    claim = Claim.objects.get()
+    assert res.status_code == 302 and res["Location"] == reverse("mutualaid:claim", args=[claim.pk])
+    assert list(ClaimDocument.objects.values_list("kind", flat=True)) == ["invoice"]
+    detail = client.get(res["Location"]).content.decode()
+    assert "第 2 步，共 5 步：工会审核" in detail
+    again = client.post(url, form(submit="1", medical_consent="on", bank_consent="on"))
+    assert again["Location"] == res["Location"] and Claim.objects.count() == 1
+
+
+def test_a_bad_file_on_the_claim_form_writes_nothing(client, aid, june):
+    client.force_login(aid.worker_a)
+    url = reverse("mutualaid:claim_new", args=[aid.period.pk])
+    res = client.post(url, form(submit="1", medical_consent="on", bank_consent="on",
+                                invoice=SimpleUploadedFile("发票.pdf", b"<html>")))  # fmt: skip
+    assert "只能上传图片（JPG、PNG、WebP）或 PDF 文件" in res.content.decode()
+    assert Claim.objects.count() == 0
+
+
+def test_officer_reviews_and_the_worker_sees_what_is_missing(client, aid, june):
+    client.force_login(aid.worker_a)
+    client.post(reverse("mutualaid:claim_new", args=[aid.period.pk]),
+                form(submit="1", medical_consent="on", bank_consent="on"))  # fmt: skip
+    claim = Claim.objects.get()
+    client.force_login(aid.users["union_officer_a"])
+    page = client.get(reverse("mutualaid_console:claim", args=[claim.pk])).content.decode()
+    assert "6228480012345678901" in page and 'data-testid="review"' in page
+    assert AuditEvent.objects.filter(action="mutualaid.claim.reveal").count() == 1
+    client.post(reverse("mutualaid_console:claim_transition", args=[claim.pk, "return"]),
+                {"missing": ["discharge"], "reason": "缺出院小结"})  # fmt: skip
+    claim.refresh_from_db()
+    assert claim.state == ClaimState.RETURNED
+    client.force_login(aid.worker_a)
+    page = client.get(reverse("mutualaid:claim", args=[claim.pk])).content.decode()
+    assert "需补充材料：出院小结（缺出院小结）" in page
+    client.post(reverse("mutualaid:claim_upload", args=[claim.pk]),
+                {"kind": "discharge", "file": SimpleUploadedFile("x.png", PNG)})  # fmt: skip
+    client.post(reverse("mutualaid:claim_resubmit", args=[claim.pk]))
+    claim.refresh_from_db()
+    assert claim.state == ClaimState.SUBMITTED
+
+
+def test_auditor_sees_the_claim_masked_and_cannot_review(client, aid, june):
+    client.force_login(aid.worker_a)
+    client.post(reverse("mutualaid:claim_new", args=[aid.period.pk]),
+                form(submit="1", medical_consent="on", bank_consent="on"))  # fmt: skip
+    claim = Claim.objects.get()
+    client.force_login(aid.users["auditor"])
+    page = client.get(reverse("mutualaid_console:claim", args=[claim.pk])).content.decode()
+    assert "6228 **** **** 8901" in page
+    assert "6228480012345678901" not in page and "海盐县人民医院" not in page
+    assert 'data-testid="review"' not in page
+
+
+def test_stats_page_and_export(client, aid, june):
+    client.force_login(aid.worker_a)
+    client.post(reverse("mutualaid:claim_new", args=[aid.period.pk]),
+                form(submit="1", medical_consent="on", bank_consent="on"))  # fmt: skip
+    client.force_login(aid.users["federation_staff"])
+    page = client.get(reverse("mutualaid_console:stats") + "?by=union").content.decode()
+    assert 'id="aid-stats"' in page and "vendor/echarts/echarts.min.js" in page
+    res = client.get(reverse("mutualaid_console:stats_export") + "?by=union")
+    rows = list(load_workbook(io.BytesIO(res.content)).active.iter_rows(values_only=True))
+    assert rows[1][:5] == ("基层工会A", 1, 1, 0, 0)
