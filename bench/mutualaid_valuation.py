@@ -242,6 +242,9 @@ def main() -> None:
         f"total {result['max_per_person']} (period cap 80000.00); peak RSS "
         f"{result['maxrss_mb']:.0f} MB; load average {os.getloadavg()[0]:.1f}"
     )
+    cpu_ratio = result["valued_cpu"] / result["bare_cpu"]
+    print(f"CPU-time ratio (this process; steadier than wall time on a busy machine): "
+          f"{cpu_ratio:.2f}x")  # fmt: skip
     ok = ratio <= TARGET_RATIO
     print(f"valuation/insert ratio: {ratio:.2f}x (target ≤ {TARGET_RATIO:.0f}x) "
           f"{'OK' if ok else 'MISSED'}")  # fmt: skip
