@@ -42,6 +42,13 @@ def test_policy_self_paid_with_case_deductible_and_two_bands():
         D("61000.00"), D("-1000.00"), D("25000.00"), D("6000.00"), D("31000.00")
     ]  # fmt: skip
     assert rule_codes(v) == ["counted_cost", "deductible", "band", "band", "subsidy"]
+    assert [s.text for s in v.steps] == [
+        "计入费用：政策范围内个人自付",
+        "扣除起付线（每次住院 1,000.00 元）",
+        "分段补助：0.00–50,000.00 元 部分 50,000.00 元 × 50%",
+        "分段补助：50,000.00 元以上 部分 10,000.00 元 × 60%",
+        "核定补助",
+    ]
     assert v.subsidy == D("31000.00")
     assert v.cap_hit == ""
     # Self-paid 120,000 − 50,000 = 70,000: 70,000 / 120,000 = 0.5833 before;

@@ -120,6 +120,11 @@ class Valuation:
         return [s.as_json() for s in self.steps]
 
 
+def _pct(value: Decimal) -> str:
+    """``0.55`` → ``55``, ``0.333`` → ``33.3``."""
+    return f"{(value * 100).normalize():f}"
+
+
 def _money(value: Decimal) -> str:
     return f"{value:,.2f}"
 
@@ -183,9 +188,9 @@ def value_claim(
                                                     "upper": _money(band.up_to)}
             )  # fmt: skip
             text = tx["band"] % {
-                "span": span, "base": _money(upper - lower), "rate": f"{rate * 100:g}"}  # fmt: skip
+                "span": span, "base": _money(upper - lower), "rate": _pct(rate)}  # fmt: skip
             if bonus:
-                text += tx["band_bonus"] % {"bonus": f"{bonus * 100:g}"}
+                text += tx["band_bonus"] % {"bonus": _pct(bonus)}
             steps.append(Step("band", text, part))
             lower = upper
     if tier is not None and tier.extra_amount:
