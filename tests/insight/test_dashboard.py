@@ -160,3 +160,20 @@ def test_dashboard_api_with_a_scoped_token(client, county):
     assert res.status_code == 400
     assert res.json()["error"]["message"] == "起始日期不能晚于截止日期"
     assert client.get("/api/insight/dashboard").status_code == 401
+
+
+def test_score_blocks_are_recomputed_when_an_answer_arrives(county):
+    from gonghui.evaluation.models import RatingCounter, Target
+
+    plan_a, _ = _world(county)
+    staff = county.users["federation_staff"]
+    first = dashboard(staff, PERIOD)
+    assert first["kpis"]["satisfaction"] == 75.0
+    # One more form, rating the venue 1: the course target's count and a counter rise.
+    target = Target.objects.get(evaluation__plan=plan_a, kind="course")
+    Target.objects.filter(pk=target.pk).update(responses=5)
+    counter = RatingCounter.objects.filter(target=target, value=2).first()
+    RatingCounter.objects.create(target=target, question=counter.question, kind="rating",
+                                 dimension="venue", channel="paper", value=1, count=1)  # fmt: skip
+    again = dashboard(staff, PERIOD)
+    assert again["kpis"]["satisfaction"] == 60.0  # 3 of 5 ratings are 4–5

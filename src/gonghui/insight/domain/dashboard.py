@@ -10,12 +10,14 @@ as answers arrive), never from who answered.
 """
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
-from django.utils import timezone
+from django.core.cache import cache
+from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.utils import timezone, translation
 
 from gonghui.orgs.domain.scope import principal_for
 from gonghui.orgs.models import OrgUnit
@@ -37,6 +39,8 @@ from ..models import Alert, Rectification
 TOP_SKILLS = 12
 TOP_RANKED = 10
 TOP_RECOMMENDED = 5
+#: How long score blocks stay cached at most (a new answer invalidates them at once).
+EVAL_CACHE_SECONDS = 3600
 
 
 @dataclass(frozen=True)
@@ -150,13 +154,10 @@ def satisfaction_trend(plans: QuerySet) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-def ranking(kind: str, plans: QuerySet) -> list[dict[str, Any]]:
+def ranking(cards) -> list[dict[str, Any]]:
     """Trainers or venues by overall index (shrunk), with their sample sizes; those whose
     sample is too small to publish are listed last, without a score."""
-    from gonghui.evaluation.domain.scores import scorecards
-
-    cards = list(scorecards(kind, plans=plans).values())
-    cards.sort(key=lambda c: (not c.published, -(c.overall_index or 0), c.label))
+    cards = sorted(cards, key=lambda c: (not c.published, -(c.overall_index or 0), c.label))
     return [
         {"id": c.subject_id, "name": c.label, "responses": c.responses,
          "response_rate": _rate(c.response_rate), "published": c.published,
@@ -168,17 +169,38 @@ def ranking(kind: str, plans: QuerySet) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-def weak_spot_list(plans: QuerySet) -> list[dict[str, Any]]:
-    from gonghui.evaluation.domain.scores import weak_spots
+KIND_LABELS = {"trainer": "培训师", "venue": "阵地", "plan": "方案", "skill": "技能"}
 
-    kinds = {"trainer": "培训师", "venue": "阵地", "plan": "方案", "skill": "技能"}
-    return [
-        {"kind": s.kind, "kind_label": kinds[s.kind], "id": s.subject_id, "name": s.label,
-         "dimension": s.dimension_label, "responses": s.responses, "shrunk": round(s.shrunk, 2),
-         "federation_mean": round(s.federation_mean, 2), "gap": round(s.gap, 2),
-         "evidence": s.evidence}
-        for s in weak_spots(plans=plans)[:TOP_RANKED]
-    ]  # fmt: skip
+
+def weak_spot_list(cards_by_kind: dict[str, list]) -> list[dict[str, Any]]:
+    """Weak spots of trainers and venues, found on their score cards by the evaluation
+    app's rule (``scores.weak_spots``): enough forms, and a shrunk dimension score below
+    the federation's mean by at least the configured margin. Worst first."""
+    from gonghui.evaluation.domain.scores import WEAK_SPOT_DIMENSIONS, _evidence
+    from gonghui.evaluation.models import EvaluationSettings
+
+    settings = EvaluationSettings.current()
+    margin = float(settings.weak_margin)
+    spots = []
+    for kind, cards in cards_by_kind.items():
+        for card in cards:
+            if card.responses < settings.min_responses:
+                continue
+            for dim in WEAK_SPOT_DIMENSIONS[kind]:
+                d = card.dimensions[dim]
+                if d.shrunk is None or d.raw is None:
+                    continue
+                gap = d.prior.mean - d.shrunk
+                if gap < margin:
+                    continue
+                spots.append({
+                    "kind": kind, "kind_label": KIND_LABELS[kind], "id": card.subject_id,
+                    "name": card.label, "dimension": d.label, "responses": card.responses,
+                    "shrunk": round(d.shrunk, 2), "federation_mean": round(d.prior.mean, 2),
+                    "gap": round(gap, 2), "evidence": _evidence(d, gap, card.responses),
+                })  # fmt: skip
+    spots.sort(key=lambda s: (-s["gap"], s["kind"], s["id"], s["dimension"]))
+    return spots[:TOP_RANKED]
 
 
 def rectification_figures(user) -> dict[str, Any]:
@@ -234,11 +256,10 @@ def reform_progress(user) -> list[dict[str, Any]]:
     return progress_by_category(ReformItem.objects.restrict(user))
 
 
-def recommendations(user, plans: QuerySet) -> list[dict[str, Any]]:
+def recommendations(user, trainer_cards: dict) -> list[dict[str, Any]]:
     """The open demand items that most deserve a plan next (training's priority score), each
-    with the best-rated trainers of its skill (published scores only)."""
-    from gonghui.evaluation.domain.scores import scorecards
-
+    with the best-rated trainers of its skill (published scores only, over the plans of the
+    viewer's scope)."""
     items = list(
         DemandItem.objects.filter(
             area__in=scope_units(user).values("pk"), status=DemandItem.Status.OPEN
@@ -253,12 +274,15 @@ def recommendations(user, plans: QuerySet) -> list[dict[str, Any]]:
     ).values_list("pk", "skills"):
         if skill_id in skill_ids:
             trainers_by_skill[skill_id].append(trainer_id)
-    all_ids = {t for ts in trainers_by_skill.values() for t in ts}
-    cards = scorecards("trainer", ids=all_ids) if all_ids else {}
+    cards = trainer_cards
     out = []
     for item in items:
         ranked = sorted(
-            (cards[t] for t in trainers_by_skill.get(item.skill_id, []) if cards[t].published),
+            (
+                cards[t]
+                for t in trainers_by_skill.get(item.skill_id, [])
+                if t in cards and cards[t].published
+            ),
             key=lambda c: (-(c.overall_index or 0), c.label),
         )[:3]
         out.append({
@@ -290,26 +314,74 @@ def kpis(demands: QuerySet, plans: QuerySet, stages: list[dict], trend: list[dic
     }
 
 
+def evaluation_fingerprint() -> tuple:
+    """Changes whenever an answer arrives (a target's response count rises), an evaluation
+    is added, or the evaluation settings change: the cache key of the score blocks."""
+    from gonghui.evaluation.models import EvaluationSettings, Target
+
+    agg = Target.objects.aggregate(n=Count("id"), responses=Sum("responses"), last=Max("id"))
+    settings = EvaluationSettings.objects.order_by("pk").values_list("updated_at", flat=True)
+    return (agg["n"], agg["responses"], agg["last"], str(settings.first()))
+
+
+def evaluation_blocks(user, period: Period) -> dict[str, Any]:
+    """The figures computed from the evaluation scores: satisfaction trend, trainer and
+    venue rankings, weak spots, and the trainer cards behind the recommendations.
+
+    They are the dearest part of the screen (score cards over every counter of the scope),
+    so they are kept in the cache under the viewer's scope, the period and the evaluation
+    fingerprint: a new answer changes the fingerprint, and the next view recomputes them.
+    """
+    from gonghui.evaluation.domain.scores import scorecards
+
+    principal = principal_for(user)
+    scope = "*" if principal.is_superuser else ",".join(
+        principal.paths(roles_for("dashboard", "view")))  # fmt: skip
+    key = (
+        "insight:eval:"
+        + hashlib.sha256(
+            repr((scope, period, evaluation_fingerprint(), translation.get_language())).encode()
+        ).hexdigest()
+    )
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    plans = scoped_plans(user, period)
+    trainers = scorecards("trainer", plans=plans)
+    venues = scorecards("venue", plans=plans)
+    blocks = {
+        "satisfaction": satisfaction_trend(plans),
+        "trainers": ranking(trainers.values()),
+        "venues": ranking(venues.values()),
+        "weak_spots": weak_spot_list(
+            {"trainer": list(trainers.values()), "venue": list(venues.values())}
+        ),
+        "trainer_cards": trainers,
+    }
+    cache.set(key, blocks, EVAL_CACHE_SECONDS)
+    return blocks
+
+
 def dashboard(user, period: Period) -> dict[str, Any]:
     """Every figure of the dashboard for ``user`` in ``period``."""
     demands = scoped_demands(user, period)
     plans = scoped_plans(user, period)
     stages = pipeline(demands, plans)
-    trend = satisfaction_trend(plans)
+    ev = evaluation_blocks(user, period)
     units = scope_units(user)
     return {
         "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
         "scope": [u.name for u in units.filter(
             ~Q(parent__in=units.values("pk"))).order_by("path")[:5]],
-        "kpis": kpis(demands, plans, stages, trend),
+        "kpis": kpis(demands, plans, stages, ev["satisfaction"]),
         "pipeline": stages,
         "demand": demand_heatmap(demands),
-        "satisfaction": trend,
-        "trainers": ranking("trainer", plans),
-        "venues": ranking("venue", plans),
-        "weak_spots": weak_spot_list(plans),
+        "satisfaction": ev["satisfaction"],
+        "trainers": ev["trainers"],
+        "venues": ev["venues"],
+        "weak_spots": ev["weak_spots"],
         "rectifications": rectification_figures(user),
         "overdue": overdue_steps(user),
         "reform": reform_progress(user),
-        "recommendations": recommendations(user, plans),
+        "recommendations": recommendations(user, ev["trainer_cards"]),
     }  # fmt: skip
