@@ -91,3 +91,23 @@ def test_plan_results_against_targets(done, county):
     assert r.certification_met is False  # 66.7 % against 80 %
     assert r.mean_test_score == 85.0
     assert r.behaviour["total"] == 3 and r.behaviour["answered"] == 0
+
+
+def test_staff_extend_an_expired_request(done, county):
+    from gonghui.evaluation.domain.followups import extend_follow_ups
+
+    due = FollowUp.objects.filter(plan=done.plan).first().due_on
+    send_follow_up_requests(now=_at(due))
+    send_follow_up_requests(now=_at(due + dt.timedelta(days=31)))
+    assert set(FollowUp.objects.values_list("state", flat=True)) == {FollowUpState.EXPIRED}
+    later = timezone.localdate() + dt.timedelta(days=10)
+    with pytest.raises(PermissionDeniedError):
+        extend_follow_ups(FollowUp.objects.all(), closes_on=later, actor=county.users["worker_a"])
+    assert extend_follow_ups(FollowUp.objects.all(), closes_on=later, actor=done.staff) == 3
+    assert set(FollowUp.objects.values_list("state", "closes_on")) == {
+        (FollowUpState.REQUESTED, later)
+    }
+    fu = FollowUp.objects.order_by("pk").first()
+    answer_follow_up(fu, actor=county.users["enterprise_contact_a"], applied=4, performance=3)
+    with pytest.raises(DomainError, match="晚于今天"):
+        extend_follow_ups(FollowUp.objects.all(), closes_on=timezone.localdate(), actor=done.staff)

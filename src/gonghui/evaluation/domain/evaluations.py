@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from gonghui.core.domain import audit
@@ -82,10 +82,18 @@ def current_standard() -> Questionnaire:
 
 def questions_for(evaluation: Evaluation, kind: str) -> list[Question]:
     """The items asked about a target of ``kind``: the questionnaire's, then the plan's."""
-    qs = Question.objects.filter(target=kind)
-    own = list(qs.filter(questionnaire_id=evaluation.questionnaire_id))
-    extra = list(qs.filter(plan_id=evaluation.plan_id))
-    return own + extra
+    return _questions(evaluation)[kind]
+
+
+def _questions(evaluation: Evaluation) -> dict[str, list[Question]]:
+    """Every item of the evaluation by kind of target, in one query."""
+    rows = Question.objects.filter(
+        Q(questionnaire_id=evaluation.questionnaire_id) | Q(plan_id=evaluation.plan_id)
+    ).order_by("order", "id")
+    out: dict[str, list[Question]] = {k: [] for k in TargetKind.values}
+    for q in sorted(rows, key=lambda q: (q.plan_id is not None, q.order, q.id)):
+        out[q.target].append(q)
+    return out
 
 
 @dataclass(frozen=True)
@@ -108,7 +116,7 @@ def form_for(evaluation: Evaluation, person: Person | None = None) -> list[Secti
                 "target_id", flat=True
             )
         )
-    by_kind = {k: questions_for(evaluation, k) for k in TargetKind.values}
+    by_kind = _questions(evaluation)
     sections = []
     for t in targets:
         title = "课程与组织" if t.kind == TargetKind.COURSE else f"培训师：{t.trainer.name}"
@@ -285,7 +293,7 @@ def _clean(evaluation: Evaluation, answers: Answers) -> list[tuple[Target, dict[
     """Check every value against its item; return (target, {question: value}) pairs, the
     course first. Raises a DomainError naming the first bad item."""
     targets = {t.pk: t for t in evaluation.targets.select_related("trainer")}
-    by_kind = {k: questions_for(evaluation, k) for k in TargetKind.values}
+    by_kind = _questions(evaluation)
     cleaned: list[tuple[Target, dict[Question, Any]]] = []
     for raw_id, values in answers.items():
         try:
@@ -329,22 +337,47 @@ def _clean(evaluation: Evaluation, answers: Answers) -> list[tuple[Target, dict[
 
 
 def _write(cleaned: list[tuple[Target, dict[Question, Any]]], channel: str) -> None:
-    """Add one form's answers to the anonymous counters and text rows."""
+    """Add one form's answers to the anonymous counters and text rows: per target, one
+    query finds the counters to raise, one raises them all, one creates the missing."""
     for target, values in cleaned:
-        for q, value in values.items():
-            if q.kind == ItemKind.TEXT:
-                TextAnswer.objects.create(target=target, question=q, channel=channel, text=value)
-                continue
-            key = {"target": target, "question": q, "channel": channel, "value": value}
-            if not RatingCounter.objects.filter(**key).update(count=F("count") + 1):
-                try:
-                    with transaction.atomic():
-                        RatingCounter.objects.create(
-                            **key, kind=q.kind, dimension=q.dimension, count=1
-                        )
-                except IntegrityError:  # created meanwhile by a concurrent answer
-                    RatingCounter.objects.filter(**key).update(count=F("count") + 1)
-        Target.objects.filter(pk=target.pk).update(responses=F("responses") + 1)
+        texts = [(q, v) for q, v in values.items() if q.kind == ItemKind.TEXT]
+        TextAnswer.objects.bulk_create(
+            TextAnswer(target=target, question=q, channel=channel, text=v) for q, v in texts
+        )
+        wanted = {(q.pk, v): q for q, v in values.items() if q.kind != ItemKind.TEXT}
+        _count(target, channel, wanted)
+    Target.objects.filter(pk__in=[t.pk for t, _ in cleaned]).update(responses=F("responses") + 1)
+
+
+def _count(target: Target, channel: str, wanted: dict[tuple[int, int], Question]) -> None:
+    existing = {
+        (qid, value): pk
+        for pk, qid, value in RatingCounter.objects.filter(
+            target=target, channel=channel, question_id__in={qid for qid, _ in wanted}
+        ).values_list("pk", "question_id", "value")
+    }
+    raise_ids = [existing[k] for k in wanted if k in existing]
+    if raise_ids:
+        RatingCounter.objects.filter(pk__in=raise_ids).update(count=F("count") + 1)
+    missing = [k for k in wanted if k not in existing]
+    if not missing:
+        return
+    try:
+        with transaction.atomic():
+            RatingCounter.objects.bulk_create(
+                RatingCounter(
+                    target=target,
+                    question=wanted[k],
+                    channel=channel,
+                    value=k[1],
+                    kind=wanted[k].kind,
+                    dimension=wanted[k].dimension,
+                    count=1,
+                )
+                for k in missing
+            )
+    except IntegrityError:  # created meanwhile by a concurrent answer: raise those instead
+        _count(target, channel, {k: wanted[k] for k in missing})
 
 
 def _participate(targets: Iterable[Target], person: Person) -> None:

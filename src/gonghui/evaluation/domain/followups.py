@@ -131,6 +131,33 @@ def send_follow_up_requests(*, now: dt.datetime | None = None) -> dict[str, int]
     }
 
 
+@transaction.atomic
+def extend_follow_ups(follow_ups: QuerySet[FollowUp], *, closes_on: dt.date, actor) -> int:
+    """Staff give enterprises more time (延期): unanswered requests of plans the actor
+    manages get the new deadline (an expired one is requested again). Returns how many."""
+    from gonghui.orgs.domain.scope import principal_for
+
+    if closes_on <= timezone.localdate():
+        raise DomainError("新的截止日期应晚于今天", field="closes_on")
+    managed = TrainingPlan.objects.restrict(actor, "change").values("pk")
+    rows = list(
+        follow_ups.filter(
+            plan__in=managed, state__in=(FollowUpState.REQUESTED, FollowUpState.EXPIRED)
+        ).select_for_update()
+    )
+    if not principal_for(actor).may("plan", "change"):
+        raise PermissionDeniedError("无权延长跟踪评价期限")
+    for fu in rows:
+        old = fu.state
+        fu.closes_on, fu.state = closes_on, FollowUpState.REQUESTED
+        fu.save(update_fields=["closes_on", "state"])
+        audit.record(
+            "evaluation.follow_up_extend", actor=actor, obj=fu,
+            before={"state": old}, after={"state": fu.state, "closes_on": closes_on.isoformat()},
+        )  # fmt: skip
+    return len(rows)
+
+
 def for_enterprise_contact(user) -> QuerySet[FollowUp]:
     """The follow-ups the user answers for their enterprise(s)."""
     return FollowUp.objects.restrict(user, "change").select_related("plan", "person", "enterprise")
