@@ -18,11 +18,13 @@ States: uploaded → validating → previewed → importing → done / failed, m
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
 import json
 import logging
+import operator
 import re
 import tempfile
 import uuid
@@ -42,7 +44,14 @@ from gonghui.core import crypto
 from gonghui.core.domain import audit
 from gonghui.core.masking import mask_id_number, mask_mobile
 from gonghui.core.models import AuditEvent
-from gonghui.core.validators import normalize_id_number
+from gonghui.core.validators import (
+    ID_CHECK,
+    ID_WEIGHTS,
+    MOBILE_RE,
+    PROVINCE_CODES,
+    normalize_id_number,
+)
+from gonghui.core.validators import _today as validators_today
 
 from ..enums import (
     MEMBER_HOLDING_KINDS,
@@ -66,7 +75,7 @@ from ..models import (
 )
 from ..rules import roles_for
 from .errors import DomainError, PermissionDeniedError
-from .people import clean_person_fields
+from .people import ETHNICITY_SET, clean_person_fields
 from .queries import member_list
 from .scope import Principal, principal_for
 
@@ -74,8 +83,6 @@ logger = logging.getLogger(__name__)
 
 #: Rows validated (and written) per chunk; one lookup query of each kind per chunk.
 BATCH_ROWS = 2000
-#: Rows per multi-row INSERT (16 columns × 500 stays far below both backends' limits).
-INSERT_ROWS = 500
 #: How many rejected rows the preview lists.
 PREVIEW_REJECTED = 20
 #: Rows scanned for the header row (a title line above the headers is common).
@@ -472,16 +479,21 @@ class Outcome:
         self.counts[CREATE if plan.action == JOIN else plan.action] += 1
 
 
-@dataclass
+@dataclass(slots=True)
 class _Parsed:
     row: int
     cells: list[Any]
-    values: dict[str, Any]
     errors: list[str]
-    person: dict[str, Any] = field(default_factory=dict)
+    name: str  # the cells _plan needs, as text
+    union: str
+    enterprise: str
+    card: str
+    reason: str
+    kind_label: str
+    person: dict[str, Any]
+    dates: dict[str, dt.date | None]
     id_type: str = ""
     id_digest: str = ""
-    dates: dict[str, dt.date | None] = field(default_factory=dict)
 
 
 def _pick(mapping: dict[str, Any], value: str, label: str, errors: list[str]) -> Any:
@@ -549,11 +561,176 @@ def _parse_row(number: int, cells: list[Any], columns: dict[str, int]) -> _Parse
     if person_errors and isinstance(raw_id, int | float) and len(str(raw_id)) >= 15:
         person_errors = [*person_errors, "证件号码列请设置为文本格式，以免末几位被Excel改写"]
     errors.extend(person_errors)
-    parsed = _Parsed(number, cells, values, errors, person=clean, dates=dates)
+    parsed = _Parsed(
+        number, cells, errors, data["name"], _text(values.get("union")),
+        _text(values.get("enterprise")), _text(values.get("card_number")),
+        _text(values.get("reason")), _text(values.get("change_kind")), clean, dates,
+    )  # fmt: skip
     if clean.get("id_number") and clean.get("id_type") in ID_TYPES:
         parsed.id_type = clean["id_type"]
         parsed.id_digest = crypto.digest(f"{clean['id_type']}:{clean['id_number']}")
     return parsed
+
+
+class _Bad(Exception):
+    """A cell the fast path leaves to ``_parse_row``."""
+
+
+_ID_OFFSET = ord("0") * sum(ID_WEIGHTS)  # the weighted sum of the ASCII codes, less the digits
+_ODD = frozenset("13579")
+_RESIDENT, _MALE, _FEMALE = IdType.RESIDENT.value, Sex.MALE.value, Sex.FEMALE.value
+
+
+class _RowParser:
+    """``_parse_row`` with a fast path for the common row: every cell well formed.
+
+    The fast path accepts a row only when each check it makes is one that ``_parse_row``
+    would pass, and then builds the same ``_Parsed``; on the first cell it is unsure of it
+    hands the whole row to ``_parse_row``, which finds and words every error. So errors,
+    messages and clean values are ``_parse_row``'s; only valid rows skip its general
+    machinery (the label dicts of every field, ``clean_person_fields``, three passes of ID
+    normalisation). Parsed dates are cached per distinct text: a roster repeats them a lot.
+    """
+
+    def __init__(self, columns: dict[str, int]):
+        self.columns = columns
+        g = columns.get
+        self.i_name, self.i_id_type, self.i_id = g("name"), g("id_type"), g("id_number")
+        self.i_sex, self.i_birth, self.i_mobile = g("sex"), g("birth_date"), g("mobile")
+        self.i_ethnicity, self.i_migrant = g("ethnicity"), g("is_migrant_worker")
+        self.i_change, self.i_joined = g("change_date"), g("joined_on")
+        self.choices = [
+            (i, labels, key)
+            for key, labels in (
+                ("education", EDUCATION_LABELS),
+                ("skill_level", SKILL_LABELS),
+                ("household_type", HOUSEHOLD_LABELS),
+                ("political_status", POLITICAL_LABELS),
+            )
+            if (i := g(key)) is not None
+        ]
+        self.texts = [g(k) for k in ("union", "enterprise", "card_number", "reason", "change_kind")]
+        self.digest = crypto.digester()
+        self.date_cache: dict[str, dt.date | None] = {}
+        self.birth_cache: dict[str, dt.date | None] = {}
+
+    def parse(self, number: int, cells: list[Any]) -> _Parsed:
+        try:
+            parsed = self._fast(number, cells)
+        except _Bad:
+            parsed = None
+        return parsed or _parse_row(number, cells, self.columns)
+
+    def _date(self, value: Any) -> dt.date | None:
+        if value is None or value == "":
+            return None
+        if value.__class__ is str:
+            cache = self.date_cache
+            if value in cache:
+                return cache[value]
+            try:
+                parsed = parse_date(value)
+            except (ValueError, OverflowError):
+                raise _Bad from None
+            if len(cache) < 100_000:
+                cache[value] = parsed
+            return parsed
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        raise _Bad
+
+    @staticmethod
+    def _str(value: Any) -> str:
+        if value.__class__ is str:
+            return value.strip()
+        if value is None:
+            return ""
+        raise _Bad
+
+    def _fast(self, number: int, cells: list[Any]) -> _Parsed | None:
+        text = self._str
+        name = text(cells[self.i_name])
+        if not name or len(name) > 50:
+            return None
+        label = text(cells[self.i_id_type])
+        if label and ID_TYPE_LABELS.get(label) != _RESIDENT:
+            return None
+        # The citizen ID: what parse_id_number checks, in the same order of strictness.
+        number_text = text(cells[self.i_id]).replace(" ", "").upper()
+        if len(number_text) != 18 or not number_text.isascii() or not number_text[:17].isdigit():
+            return None
+        last = number_text[17]
+        if (last != "X" and not last.isdigit()) or number_text[:2] not in PROVINCE_CODES:
+            return None
+        key = number_text[6:14]
+        births = self.birth_cache
+        if key in births:
+            birth = births[key]
+        else:
+            try:
+                birth = dt.date(int(key[:4]), int(key[4:6]), int(key[6:]))
+            except ValueError:
+                birth = None
+            births[key] = birth
+        if birth is None or birth.year < 1900 or birth > validators_today():
+            return None
+        weighted = sum(map(operator.mul, number_text.encode(), ID_WEIGHTS)) - _ID_OFFSET
+        if ID_CHECK[weighted % 11] != last:
+            return None
+        sex = _MALE if number_text[16] in _ODD else _FEMALE
+        # Sex and birth date cells, when given, must agree with the number.
+        given = text(cells[self.i_sex])
+        if given and SEX_LABELS.get(given) != sex:
+            return None
+        birth_cell = self._date(cells[self.i_birth])
+        if birth_cell is not None and birth_cell != birth:
+            return None
+        person: dict[str, Any] = {
+            "name": name, "id_type": _RESIDENT, "sex": sex, "birth_date": birth,
+            "id_number": number_text,
+        }  # fmt: skip
+        mobile = cells[self.i_mobile]
+        if mobile.__class__ is float and mobile.is_integer():
+            mobile = str(int(mobile))
+        mobile = text(mobile)
+        if mobile:
+            if not (len(mobile) == 11 and mobile.isdigit() and MOBILE_RE.match(mobile)):
+                return None
+            person["mobile"] = mobile
+        ethnicity = text(cells[self.i_ethnicity])
+        if ethnicity:
+            if ethnicity not in ETHNICITY_SET:
+                return None
+            person["ethnicity"] = ethnicity
+        for i, labels, key in self.choices:
+            value = text(cells[i])
+            if value:
+                picked = labels.get(value)
+                if picked is None:
+                    return None
+                if picked:
+                    person[key] = picked
+        migrant = text(cells[self.i_migrant])
+        if migrant:
+            picked = YES_NO.get(migrant.upper() if migrant.isascii() else migrant)
+            if picked is None:
+                return None
+            person["is_migrant_worker"] = picked
+        i_change, i_joined = self.i_change, self.i_joined
+        dates = {
+            "birth_date": birth_cell,
+            "change_date": self._date(cells[i_change]) if i_change is not None else None,
+            "joined_on": self._date(cells[i_joined]) if i_joined is not None else None,
+        }
+        union, enterprise, card, reason, kind = (
+            "" if i is None else _text(cells[i]) for i in self.texts
+        )
+        return _Parsed(
+            number, cells, [], name, union, enterprise, card, reason, kind, person, dates,
+            _RESIDENT, self.digest(f"{_RESIDENT}:{number_text}"),
+        )  # fmt: skip
 
 
 def _select_in(sql: str, values: list, *params: Any) -> list[tuple]:
@@ -590,12 +767,21 @@ class _Validator:
     def __init__(self, lookups: Lookups, columns: dict[str, int], today: dt.date):
         self.lookups = lookups
         self.columns = columns
+        self.parser = _RowParser(columns)
         self.today = today
         self.seen_ids: dict[tuple[str, str], int] = {}
         self.seen_cards: dict[str, int] = {}
 
     def chunk(self, rows: list[tuple[int, list[Any]]]) -> tuple[list[RowPlan], list[Rejected]]:
-        parsed = [_parse_row(n, cells, self.columns) for n, cells in rows]
+        return self.plan(self.parse(rows))
+
+    def parse(self, rows: list[tuple[int, list[Any]]]) -> list[_Parsed]:
+        """Cell checks only; no database."""
+        parse = self.parser.parse
+        return [parse(n, cells) for n, cells in rows]
+
+    def plan(self, parsed: list[_Parsed]) -> tuple[list[RowPlan], list[Rejected]]:
+        """Checks against the database and the rows before; what each valid row will do."""
         people = _people_by_digest({(p.id_type, p.id_digest) for p in parsed if p.id_digest})
         active: dict[int, tuple] = {}
         if people:
@@ -607,7 +793,7 @@ class _Validator:
             )  # fmt: skip
             for m in memberships:
                 active[m[1]] = m
-        cards = {_text(p.values.get("card_number")) for p in parsed} - {""}
+        cards = {p.card for p in parsed} - {""}
         used_cards: dict[str, int] = dict(
             Membership.objects.filter(
                 card_number__in=cards, status=MembershipStatus.ACTIVE
@@ -618,9 +804,7 @@ class _Validator:
         for p in parsed:
             plan = self._plan(p, people, active, used_cards)
             if plan is None:
-                rejected.append(
-                    Rejected(p.row, _text(p.values.get("name")), "；".join(p.errors), p.cells)
-                )
+                rejected.append(Rejected(p.row, p.name, "；".join(p.errors), p.cells))
             else:
                 plans.append(plan)
         return plans, rejected
@@ -633,26 +817,26 @@ class _Validator:
             first = self.seen_ids.setdefault(key, p.row)
             if first != p.row:
                 errors.append(f"证件号码与第{first}行重复")
-        union_id, union_error = lk.resolve_union(_text(p.values.get("union")))
+        union_id, union_error = lk.resolve_union(p.union)
         if union_error:
             errors.append(union_error)
         enterprise_id = None
-        enterprise = _text(p.values.get("enterprise"))
+        enterprise = p.enterprise
         if enterprise and union_id is not None:
             enterprise_id = lk.enterprises.get((union_id, enterprise))
             if enterprise_id is None:
                 errors.append(f"工作单位“{enterprise}”不是{lk.unit_name(union_id)}下登记的企业")
-        card = _text(p.values.get("card_number")) or None
+        card = p.card or None
         if card:
             if len(card) > 32:
                 errors.append("会员证号过长（最多32位）")
             first = self.seen_cards.setdefault(card, p.row)
             if first != p.row:
                 errors.append(f"会员证号与第{first}行重复")
-        reason = _text(p.values.get("reason"))
+        reason = p.reason
         if len(reason) > 200:
             errors.append("会籍变化原因过长（最多200字）")
-        kind_label = _text(p.values.get("change_kind"))
+        kind_label = p.kind_label
         kind = CHANGE_LABELS.get(kind_label, "") if kind_label else ChangeKind.JOIN
         if not kind:
             errors.append(f"会籍变化类型“{kind_label}”无效，可填：入会、转会、退会")
@@ -732,36 +916,86 @@ CHANGE_COLUMNS = (
 )  # fmt: skip
 
 
-def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """Multi-row INSERT with DB-ready values.
+def _insert(raw, model, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Insert DB-ready rows through the DB-API connection ``raw`` (see ``_Writer``).
 
     Django's ``bulk_create`` spends most of an import preparing values field by field; the
     rows here are built ready for the database (dates and datetimes adapted by the backend's
-    own ``ops``, personal data sealed with ``crypto.encrypt`` exactly as
-    ``EncryptedTextField`` does). No signals are sent, and none are used (GUIDE §5).
+    own ``ops``, personal data sealed with ``crypto`` exactly as ``EncryptedTextField``
+    does). No signals are sent, and none are used (GUIDE §5).
     """
     if not rows:
         return
     meta = model._meta
     qn = connection.ops.quote_name
     names = ", ".join(qn(meta.get_field(c).column) for c in columns)
-    row_marks = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    head = f"INSERT INTO {qn(meta.db_table)} ({names}) VALUES "  # noqa: S608 - names from model meta
     if connection.vendor == "postgresql":
         # COPY: no SQL text to build or parse, the fastest path into PostgreSQL.
-        with connection.cursor() as cursor:
-            copy_sql = f"COPY {qn(meta.db_table)} ({names}) FROM STDIN"
-            with cursor.cursor.copy(copy_sql) as copy:
-                for row in rows:
-                    copy.write_row(row)
+        sql = f"COPY {qn(meta.db_table)} ({names}) FROM STDIN"
+        with raw.cursor() as cursor, cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
         return
-    # SQLite: multi-row VALUES, one statement per INSERT_ROWS rows.
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), INSERT_ROWS):
-            batch = rows[start : start + INSERT_ROWS]
-            cursor.execute(
-                head + ", ".join([row_marks] * len(batch)), [v for row in batch for v in row]
-            )
+    # SQLite: one prepared statement run for every row (no SQL text per batch to parse).
+    marks = ", ".join(["?"] * len(columns))
+    raw.executemany(f"INSERT INTO {qn(meta.db_table)} ({names}) VALUES ({marks})", rows)  # noqa: S608 - names from model meta
+
+
+class _Writer:
+    """Runs a chunk's INSERTs in a second thread while this one parses the next chunk.
+
+    Both threads use the one database connection, and so the one transaction, but never
+    at the same time: the writer only runs ``_insert`` for the chunk it was handed, and the
+    caller touches the database again (lookups for the next chunk, its UPDATEs) only after
+    ``wait()``. The database works on one chunk (PostgreSQL in its own process, SQLite with
+    the GIL released) while Python parses the next. Errors come back through ``wait()`` as
+    Django's exceptions. On PostgreSQL, foreign keys are checked as each COPY ends (``SET
+    CONSTRAINTS ALL IMMEDIATE``) rather than all at commit, so that work overlaps too.
+    """
+
+    def __init__(self) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        connection.ensure_connection()
+        self.raw = connection.connection
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="roster-writer")
+        self.pending = None
+        self.immediate = connection.vendor == "postgresql"
+        if self.immediate:
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+    def _run(self, inserts: list[tuple]) -> None:
+        for model, columns, rows in inserts:
+            _insert(self.raw, model, columns, rows)
+
+    def submit(self, inserts: list[tuple]) -> None:
+        self.wait()
+        if inserts:
+            self.pending = self.pool.submit(self._run, inserts)
+
+    def wait(self) -> None:
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            with connection.wrap_database_errors:
+                pending.result()
+
+    def finish(self) -> None:
+        """Wait for the last chunk; restore deferred foreign-key checks."""
+        self.wait()
+        if self.immediate:
+            with connection.cursor() as cursor:  # Django declares its FKs INITIALLY DEFERRED
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+    def close(self) -> None:
+        """Always called: no thread may still use the connection when the caller's
+        transaction commits or rolls back."""
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            # The error that brought us here is the one to raise, not the writer's.
+            with contextlib.suppress(Exception):
+                pending.result()
+        self.pool.shutdown(wait=True)
 
 
 def _allocate_ids(model, count: int) -> list[int]:
@@ -790,22 +1024,37 @@ def _allocate_ids(model, count: int) -> list[int]:
         return list(range(top + 1, top + 1 + count))
 
 
-def _new_person(plan: RowPlan, now: Any, date: Callable | None = None) -> tuple:
-    """The INSERT row of a new person. Separate so tests can make one row fail."""
+def _new_person(plan: RowPlan, now: Any, date: Callable, sealed: tuple[str, str]) -> tuple:
+    """The INSERT row of a new person. Separate so tests can make one row fail.
+
+    ``sealed`` holds the ID and mobile numbers encrypted (by ``_new_people``, for the
+    whole chunk at once)."""
     data = plan.person
     mobile = data.get("mobile", "")
-    date = date or connection.ops.adapt_datefield_value
     return (
-        data["name"], plan.id_type, crypto.encrypt(data["id_number"]), plan.id_digest,
-        data["sex"], date(data["birth_date"]), data.get("ethnicity", ""),
-        data.get("education", ""), data.get("skill_level", ""),
-        crypto.encrypt(mobile) if mobile else "", crypto.digest(mobile) if mobile else "",
+        data["name"], plan.id_type, sealed[0], plan.id_digest, data["sex"],
+        date(data["birth_date"]), data.get("ethnicity", ""), data.get("education", ""),
+        data.get("skill_level", ""), sealed[1], crypto.digest(mobile) if mobile else "",
         data.get("household_type", ""), data.get("political_status", ""),
         data.get("is_migrant_worker", False), now, now,
     )  # fmt: skip
 
 
-def _write_chunk(plans: list[RowPlan], *, actor_label: str) -> None:
+def _new_people(plans: list[RowPlan], now: Any, date: Callable) -> list[tuple]:
+    """INSERT rows of new people; every ID and mobile number sealed with its own nonce,
+    the nonces drawn in one go."""
+    ids = crypto.encrypt_many([p.person["id_number"] for p in plans])
+    mobiles = iter(crypto.encrypt_many([m for p in plans if (m := p.person.get("mobile"))]))
+    return [
+        _new_person(p, now, date, (sealed_id, next(mobiles) if p.person.get("mobile") else ""))
+        for p, sealed_id in zip(plans, ids, strict=True)
+    ]
+
+
+def _write_chunk(plans: list[RowPlan], *, actor_label: str) -> list[tuple]:
+    """Run the chunk's UPDATEs, allocate ids and return its INSERTs as (model, columns,
+    rows) in the order they must run (people, memberships, changes)."""
+    inserts: list[tuple] = []
     now = timezone.now()
     db_now = connection.ops.adapt_datetimefield_value(now)
     date = connection.ops.adapt_datefield_value
@@ -826,12 +1075,12 @@ def _write_chunk(plans: list[RowPlan], *, actor_label: str) -> None:
     # 2. New people; their ids come back in one query by digest.
     creating = [p for p in plans if p.action == CREATE]
     if creating:
-        rows = [_new_person(p, db_now, date) for p in creating]
+        rows = _new_people(creating, db_now, date)
         ids = _allocate_ids(Person, len(creating))
         for p, pk in zip(creating, ids, strict=True):
             p.person_id = pk
-        _insert(
-            Person, ("id", *PERSON_COLUMNS), [(pk, *row) for pk, row in zip(ids, rows, strict=True)]
+        inserts.append(
+            (Person, ("id", *PERSON_COLUMNS), [(pk, *r) for pk, r in zip(ids, rows, strict=True)])
         )
     # 3. Profile updates of known people (given cells only).
     known = [p for p in plans if p.action in (JOIN, UPDATE, TRANSFER)]
@@ -858,7 +1107,7 @@ def _write_chunk(plans: list[RowPlan], *, actor_label: str) -> None:
     if opening:
         member_ids = _allocate_ids(Membership, len(opening))
         opened = {p.person_id: pk for p, pk in zip(opening, member_ids, strict=True)}
-        _insert(
+        inserts.append((
             Membership, ("id", *MEMBERSHIP_COLUMNS),
             [
                 (
@@ -868,7 +1117,7 @@ def _write_chunk(plans: list[RowPlan], *, actor_label: str) -> None:
                 )
                 for p in opening
             ],
-        )  # fmt: skip
+        ))  # fmt: skip
     # 5. Updates of active memberships in the same union (工作单位, 会员证号 when given).
     updating = []
     for p in plans:
@@ -901,7 +1150,9 @@ def _write_chunk(plans: list[RowPlan], *, actor_label: str) -> None:
                 opened.get(p.person_id) if p.action != WITHDRAW else None, actor_label, db_now,
             )
         )  # fmt: skip
-    _insert(MembershipChange, CHANGE_COLUMNS, changes)
+    if changes:
+        inserts.append((MembershipChange, CHANGE_COLUMNS, changes))
+    return inserts
 
 
 def _chunks(rows: Iterable[tuple[int, list[Any]]], size: int) -> Iterator[list]:
@@ -930,16 +1181,30 @@ def process_table(
     validator = _Validator(lookups, table.columns, today or timezone.localdate())
     outcome = Outcome()
     label = audit._label(actor)
-    for chunk in _chunks(table.rows(), BATCH_ROWS):
-        plans, rejected = validator.chunk(chunk)
-        if write and plans:
-            _write_chunk(plans, actor_label=label)
-        for plan in plans:
-            outcome.count(plan)
-        outcome.rejected.extend(rejected)
-        outcome.total += len(chunk)
-        if progress is not None:
-            progress(outcome.total)
+    writer = _Writer() if write else None
+    try:
+        for chunk in _chunks(table.rows(), BATCH_ROWS):
+            parsed = validator.parse(chunk)  # no database: overlaps the writer's last chunk
+            if writer is not None:
+                writer.wait()  # lookups below see every row written before
+                if progress is not None and outcome.total:
+                    progress(outcome.total)
+            plans, rejected = validator.plan(parsed)
+            if writer is not None and plans:
+                writer.submit(_write_chunk(plans, actor_label=label))
+            for plan in plans:
+                outcome.count(plan)
+            outcome.rejected.extend(rejected)
+            outcome.total += len(chunk)
+            if writer is None and progress is not None:
+                progress(outcome.total)
+        if writer is not None:
+            writer.finish()
+            if progress is not None:
+                progress(outcome.total)
+    finally:
+        if writer is not None:
+            writer.close()
     return outcome
 
 
