@@ -9,6 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from .enums import Metric, Step, Verdict
 
 
+def date_input():
+    """An HTML date picker whose initial value is rendered in ISO form."""
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 def add_domain_error(form: forms.Form, exc) -> None:
     field = getattr(exc, "field", None)
     form.add_error(field if field in form.fields else None, exc.message)
@@ -16,9 +21,9 @@ def add_domain_error(form: forms.Form, exc) -> None:
 
 class PeriodForm(forms.Form):
     start = forms.DateField(label=_("起始日期"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+                            widget=date_input())  # fmt: skip
     end = forms.DateField(label=_("截止日期"), required=False,
-                          widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+                          widget=date_input())  # fmt: skip
 
     def clean(self):
         data = super().clean()
@@ -108,7 +113,7 @@ class InspectionForm(forms.Form):
 
 class RectifyForm(forms.Form):
     title = forms.CharField(label=_("整改事项"), max_length=150)
-    deadline = forms.DateField(label=_("整改期限"), widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(label=_("整改期限"), widget=date_input())
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {"deadline": timezone.localdate() + dt.timedelta(days=15)})

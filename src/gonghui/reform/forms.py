@@ -6,6 +6,11 @@ from django.utils.translation import gettext_lazy as _
 from .enums import Category, ReformStatus
 
 
+def date_input():
+    """An HTML date picker whose initial value is rendered in ISO form."""
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 def add_domain_error(form: forms.Form, exc) -> None:
     field = getattr(exc, "field", None)
     form.add_error(field if field in form.fields else None, exc.message)
@@ -27,9 +32,7 @@ class ItemForm(forms.Form):
     goal = forms.CharField(
         label=_("改革目标"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
     )
-    due_on = forms.DateField(
-        label=_("计划完成日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    due_on = forms.DateField(label=_("计划完成日期"), required=False, widget=date_input())
 
     def __init__(self, *args, units=None, with_unit: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -42,7 +45,7 @@ class ItemForm(forms.Form):
 class MilestoneForm(forms.Form):
     title = forms.CharField(label=_("节点"), max_length=100)
     weight = forms.IntegerField(label=_("权重"), min_value=1, max_value=100)
-    due_on = forms.DateField(label=_("计划日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = forms.DateField(label=_("计划日期"), widget=date_input())
 
 
 class ProgressForm(forms.Form):
