@@ -122,7 +122,7 @@ def build_mutualaid_demo(*, seed: int, log=print) -> list[str]:
 
 
 def _enrol(rng, clock, staff, users, progs, periods) -> tuple[int, int]:
-    """About 40 unions join the hospital programme (their active members, up to 60 each),
+    """About 30 unions join the hospital programme (their active members, up to 45 each),
     half of them the other two; a member skips a year now and then."""
     officer_unions = {ra.org_unit_id for ra in users["union_officer"].role_assignments.all()} \
         if "union_officer" in users else set()  # fmt: skip
@@ -130,12 +130,12 @@ def _enrol(rng, clock, staff, users, progs, periods) -> tuple[int, int]:
                   .order_by("pk"))  # fmt: skip
     rng.shuffle(unions)
     chosen = [u for u in unions if u.pk in officer_unions] + [
-        u for u in unions[:40] if u.pk not in officer_unions][:39]  # fmt: skip
+        u for u in unions[:30] if u.pk not in officer_unions][:29]  # fmt: skip
     worker_person = getattr(users.get("worker"), "person_id", None)
     groups = 0
     for i, union in enumerate(chosen):
         members = list(Membership.objects.active().filter(union=union)
-                       .select_related("person").order_by("pk")[:60])  # fmt: skip
+                       .select_related("person").order_by("pk")[:45])  # fmt: skip
         if not members:
             continue
         for p_index, prog in enumerate(progs):
@@ -158,9 +158,9 @@ def _enrol(rng, clock, staff, users, progs, periods) -> tuple[int, int]:
 
 
 # Target states of the current period's claims (the earlier periods' are all decided).
-STATES = ([ClaimState.SUBMITTED] * 40 + [ClaimState.FEDERATION_REVIEW] * 30
-          + [ClaimState.RETURNED] * 25 + [ClaimState.REJECTED] * 20
-          + [ClaimState.APPROVED] * 45 + ["batched"] * 30)  # fmt: skip
+STATES = ([ClaimState.SUBMITTED] * 25 + [ClaimState.FEDERATION_REVIEW] * 20
+          + [ClaimState.RETURNED] * 15 + [ClaimState.REJECTED] * 12
+          + [ClaimState.APPROVED] * 30 + ["batched"] * 20)  # fmt: skip
 
 
 def _claims(rng, clock, users, progs, periods, today) -> dict[str, int]:
@@ -191,7 +191,7 @@ def _claims(rng, clock, users, progs, periods, today) -> dict[str, int]:
         for period in past:
             pool = reviewable(period, prog)
             rng.shuffle(pool)
-            for e in pool[: 35 if prog.requires_federation_review else 15]:
+            for e in pool[: 25 if prog.requires_federation_review else 10]:
                 plan.append((period, e, ClaimState.PAID if rng.random() > 0.15
                              else ClaimState.REJECTED))  # fmt: skip
         pool = reviewable(current, prog)

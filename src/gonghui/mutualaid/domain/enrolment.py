@@ -118,14 +118,13 @@ def enrol_group(
         raise DomainError(_("请选择参互会员"), field="people")
     _window(period, today or timezone.localdate())
     programme = period.programme
-    previous = {
-        e.person_id: e.consecutive_periods
-        for e in AidEnrollment.objects.filter(
-            period__programme=programme, period__number=period.number - 1
-        )
-    }
     with transaction.atomic():
         ids = [c.person.pk for c in candidates if c.person]
+        previous = dict(
+            AidEnrollment.objects.filter(
+                period__programme=programme, period__number=period.number - 1, person_id__in=ids
+            ).values_list("person_id", "consecutive_periods")
+        )
         members = set(
             Membership.objects.filter(
                 person_id__in=ids, union=union, status=MembershipStatus.ACTIVE
