@@ -55,7 +55,7 @@ def check_in(session, people) -> None:
 
 
 def evaluation(plan, *, eligible: int, responses: int, ratings: dict[str, dict[int, int]],
-               closed: bool = True) -> Evaluation:  # fmt: skip
+               closed: bool = True, trainer=None) -> Evaluation:  # fmt: skip
     """An evaluation of ``plan`` whose course target holds ``ratings`` per dimension
     ({dimension: {value: count}})."""
     questionnaire = Questionnaire.objects.get(code="standard", version=1)
@@ -69,6 +69,9 @@ def evaluation(plan, *, eligible: int, responses: int, ratings: dict[str, dict[i
         eligible=eligible,
     )  # fmt: skip
     target = Target.objects.create(evaluation=ev, kind=TargetKind.COURSE, responses=responses)
+    if trainer is not None:  # the ratings are then about the trainer
+        target = Target.objects.create(evaluation=ev, kind=TargetKind.TRAINER, trainer=trainer,
+                                       responses=responses)  # fmt: skip
     for dim, dist in ratings.items():
         question = Question.objects.filter(
             questionnaire=questionnaire, kind=ItemKind.RATING, dimension=dim

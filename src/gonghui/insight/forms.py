@@ -137,3 +137,12 @@ class EscalateForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = Category.choices
+
+
+class WeakSpotForm(EscalateForm):
+    kind = forms.ChoiceField(choices=[("trainer", "trainer"), ("venue", "venue")],
+                             widget=forms.HiddenInput)  # fmt: skip
+    subject_id = forms.IntegerField(widget=forms.HiddenInput)
+    dimension = forms.CharField(max_length=20, widget=forms.HiddenInput)
+    start = forms.DateField(required=False, widget=forms.HiddenInput)
+    end = forms.DateField(required=False, widget=forms.HiddenInput)

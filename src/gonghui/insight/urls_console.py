@@ -32,6 +32,7 @@ urlpatterns = [
     ),
     # quality control
     path("quality/", quality.quality_rules, name="quality"),
+    path("weak-spots/escalate/", quality.weak_spot_escalate, name="weak_spot_escalate"),
     path("rectifications/", quality.rectifications, name="rectifications"),
     path("rectifications/<int:rect_id>/", quality.rectification, name="rectification"),
     path(

@@ -195,7 +195,8 @@ def weak_spot_list(cards_by_kind: dict[str, list]) -> list[dict[str, Any]]:
                     continue
                 spots.append({
                     "kind": kind, "kind_label": KIND_LABELS[kind], "id": card.subject_id,
-                    "name": card.label, "dimension": d.label, "responses": card.responses,
+                    "name": card.label, "dimension": d.label, "dimension_code": dim,
+                    "responses": card.responses,
                     "shrunk": round(d.shrunk, 2), "federation_mean": round(d.prior.mean, 2),
                     "gap": round(gap, 2), "evidence": _evidence(d, gap, card.responses),
                 })  # fmt: skip

@@ -373,3 +373,43 @@ def escalate_rectification(rect: Rectification, *, actor, title: str, category: 
     _event(rect, rect.status, actor=actor, note=f"升级为改革事项：{item.title}",
            from_status=rect.status)  # fmt: skip
     return item
+
+
+@transaction.atomic
+def escalate_weak_spot(
+    *, actor, plans: QuerySet, kind: str, subject_id: int, dimension: str, title: str,
+    category: str, goal: str,
+):  # fmt: skip
+    """A weak spot (found now, over ``plans`` — the viewer's scope) becomes a draft reform
+    item of the actor's federation, with the evidence as its source."""
+    from gonghui.evaluation.domain.scores import weak_spots
+    from gonghui.reform.domain.items import escalate_into_reform
+    from gonghui.reform.enums import SourceKind
+    from gonghui.reform.models import ReformItem
+
+    if kind not in ("trainer", "venue"):
+        raise DomainError("只有培训师和阵地的短板可以升级", field="kind")
+    spot = next(
+        (s for s in weak_spots(kind, ids=[subject_id], plans=plans) if s.dimension == dimension),
+        None,
+    )
+    if spot is None:
+        raise DomainError("该短板不存在或已不再是短板", code="not_found")
+    ref = f"{kind}:{subject_id}:{dimension}"
+    if (
+        ReformItem.objects.filter(source_kind=SourceKind.WEAK_SPOT, source_ref=ref)
+        .exclude(status="cancelled")
+        .exists()
+    ):
+        raise DomainError("该短板已升级为改革事项", code="duplicate")
+    principal = principal_for(actor)
+    roots = sorted({int(g.path.split("/", 1)[0]) for g in principal.grants})
+    owner = OrgUnit.objects.filter(pk__in=roots).order_by("path").first()
+    if owner is None or not principal.covers("reformitem", "change", owner):
+        raise PermissionDeniedError("只有总工会工作人员可以将短板升级为改革事项")
+    label = {"trainer": "培训师", "venue": "阵地"}[kind]
+    return escalate_into_reform(
+        owner, actor=actor, source_kind=SourceKind.WEAK_SPOT, source_ref=ref,
+        source_summary=f"短板升级：{label}{spot.label}，{spot.evidence}"[:300],
+        title=title, category=category, goal=goal,
+    )  # fmt: skip

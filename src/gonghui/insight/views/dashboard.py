@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gonghui.core.domain import audit
+from gonghui.orgs.domain.scope import principal_for
+from gonghui.reform.enums import Category
 
 from ..domain.dashboard import Period, dashboard
 from ..domain.export import TABLE_KEYS, dashboard_tables, workbook
@@ -32,7 +34,9 @@ def index(request):
     data = dashboard(request.user, period)
     labels = {"satisfaction": _("满意度%"), "lower_bound": _("满意度下限%"),
               "responses": _("答卷"), "index": _("综合指数"), "sample": _("样本")}  # fmt: skip
-    context = {"form": form, "data": data, "labels": labels, "query": request.GET.urlencode()}
+    context = {"form": form, "data": data, "labels": labels, "query": request.GET.urlencode(),
+               "can_escalate": principal_for(request.user).may("reformitem", "change"),
+               "categories": Category.choices}  # fmt: skip
     return render(request, "insight/dashboard.html", context)
 
 

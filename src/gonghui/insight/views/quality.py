@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gonghui.orgs.domain.console_queries import units_covered
+from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
 from gonghui.orgs.domain.scope import principal_for
 from gonghui.orgs.views.common import paginate
 from gonghui.training.models import TrainingPlan
@@ -23,6 +24,7 @@ from ..forms import (
     QualityRuleForm,
     RectificationActionForm,
     RectifyForm,
+    WeakSpotForm,
 )
 from ..models import Inspection, InspectionPhoto, QualityRule, Rectification
 from .common import insight_view, run
@@ -225,3 +227,30 @@ def rectification_escalate(request, rect_id: int):
     if principal_for(request.user).can("reformitem", "view", item):
         return redirect("reform_console:item", item.pk)
     return redirect("insight_console:rectification", rect.pk)
+
+
+@insight_view("dashboard")
+@require_POST
+def weak_spot_escalate(request):
+    from ..domain.dashboard import Period, scoped_plans
+
+    form = WeakSpotForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写改革事项名称、类别和目标"))
+        return redirect("insight_console:dashboard")
+    d = form.cleaned_data
+    default = Period.last_months(12)
+    period = Period(d["start"] or default.start, d["end"] or default.end)
+    try:
+        item = quality.escalate_weak_spot(
+            actor=request.user, plans=scoped_plans(request.user, period),
+            kind=d["kind"], subject_id=d["subject_id"], dimension=d["dimension"],
+            title=d["title"], category=d["category"], goal=d["goal"],
+        )  # fmt: skip
+    except PermissionDeniedError as exc:
+        raise PermissionDenied(exc.message) from None
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("insight_console:dashboard")
+    messages.success(request, _("短板已升级为改革事项（草拟）"))
+    return redirect("reform_console:item", item.pk)
