@@ -121,3 +121,25 @@ def test_stats_page_and_export(client, aid, june):
     res = client.get(reverse("mutualaid_console:stats_export") + "?by=union")
     rows = list(load_workbook(io.BytesIO(res.content)).active.iter_rows(values_only=True))
     assert rows[1][:5] == ("基层工会A", 1, 1, 0, 0)
+
+
+def test_group_enrolment_page_with_picked_members(client, aid):
+    from tests.factories import MembershipFactory, PersonFactory
+
+    aid.period.enrol_closes = dt.date(2099, 1, 1)
+    aid.period.save(update_fields=["enrol_closes"])
+    new = MembershipFactory(union=aid.union_a, enterprise=aid.ent_a,
+                            person=PersonFactory(name="赵敏"))  # fmt: skip
+    client.force_login(aid.users["union_officer_a"])
+    url = reverse("mutualaid_console:groups")
+    listing = client.get(url + f"?union={aid.union_a.pk}").content.decode()
+    assert "赵敏" in listing and "李四" not in listing
+    res = client.post(url, {"period": aid.period.pk, "union": aid.union_a.pk,
+                            "payment_reference": "JF-1",
+                            "people": [new.person_id, aid.member_a.person_id]})  # fmt: skip
+    page = res.content.decode()
+    assert "参互 1 人，互助金 50.00 元" in page
+    assert "已参加本期互助" in page
+    from gonghui.mutualaid.models import AidEnrollment
+
+    assert AidEnrollment.objects.filter(person=new.person, period=aid.period).count() == 1
