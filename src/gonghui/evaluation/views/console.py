@@ -6,7 +6,6 @@ review, trainer and venue pages, rankings, questionnaires and follow-ups.
 Every record comes from a restricted queryset; writes only call the domain.
 """
 
-import json
 import uuid
 from functools import wraps
 
@@ -59,17 +58,15 @@ def _call(request, fn, *args, **kwargs):
         return None, False
 
 
-def _chart_data(card: scores.ScoreCard) -> str:
+def _chart_data(card: scores.ScoreCard) -> dict:
+    """The dimension chart's data (rendered by ``json_script``)."""
     dims = [d for d in card.dimensions.values() if d.n]
-    return json.dumps(
-        {
-            "labels": [d.label for d in dims],
-            "raw": [round(d.raw, 2) if d.raw is not None else None for d in dims],
-            "shrunk": [round(d.shrunk, 2) if d.shrunk is not None else None for d in dims],
-            "prior": [round(d.prior.mean, 2) for d in dims],
-        },
-        ensure_ascii=False,
-    )
+    return {
+        "labels": [d.label for d in dims],
+        "raw": [round(d.raw, 2) if d.raw is not None else None for d in dims],
+        "shrunk": [round(d.shrunk, 2) if d.shrunk is not None else None for d in dims],
+        "prior": [round(d.prior.mean, 2) for d in dims],
+    }
 
 
 # -- list and opening --------------------------------------------------------------------------
@@ -151,7 +148,7 @@ def detail(request, evaluation_id: int):
             "results": results.plan_results(plan),
             "spots": spots,
             "channels": channels,
-            "chart": _chart_data(card) if card.published else "",
+            "chart": _chart_data(card) if card.published else None,
             "can_change": principal_for(request.user).can("evaluation", "change", evaluation),
             "is_open": domain.is_open(evaluation),
             "qr_url": request.build_absolute_uri(domain.qr_url(evaluation)),
@@ -304,7 +301,7 @@ def trainer(request, trainer_id: int):
             "spots": scores.weak_spots("trainer", ids=[obj.pk], plans=plans),
             "texts": review.published_texts(trainer=obj).select_related("question")
             if card.published else [],
-            "chart": _chart_data(card) if card.published else "",
+            "chart": _chart_data(card) if card.published else None,
         },
     )  # fmt: skip
 
@@ -325,7 +322,7 @@ def venue(request, venue_id: int):
         {
             "subject": obj, "kind": "venue", "card": card, "per_plan": per_plan,
             "spots": scores.weak_spots("venue", ids=[obj.pk], plans=plans), "texts": [],
-            "chart": _chart_data(card) if card.published else "",
+            "chart": _chart_data(card) if card.published else None,
         },
     )  # fmt: skip
 

@@ -7,8 +7,8 @@
     var chart = window.echarts.init(el);
     chart.setOption({
       tooltip: { trigger: "axis" },
-      legend: { data: [el.dataset.raw, el.dataset.shrunk, el.dataset.prior] },
-      grid: { left: 40, right: 16, bottom: 60, top: 40 },
+      legend: { top: 0, data: [el.dataset.raw, el.dataset.shrunk, el.dataset.prior] },
+      grid: { left: 40, right: 16, bottom: 70, top: 40 },
       xAxis: { type: "category", data: data.labels, axisLabel: { interval: 0, rotate: 20 } },
       yAxis: { type: "value", min: 1, max: 5 },
       series: [
