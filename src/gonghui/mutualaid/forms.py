@@ -17,6 +17,13 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
+class PhotoInput(forms.ClearableFileInput):
+    """A phone offers the camera or the gallery; the server still sniffs the content."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"accept": "image/*,application/pdf", **(attrs or {})})
+
+
 class ClaimForm(forms.Form):
     category = forms.ChoiceField(label=_("补助类别"), choices=())
     hospital = forms.CharField(label=_("就诊医院"), max_length=100)
@@ -29,9 +36,9 @@ class ClaimForm(forms.Form):
     bank_name = forms.CharField(label=_("开户银行"), max_length=60, required=False)
     bank_account = forms.CharField(label=_("银行账号"), max_length=40, required=False)
     account_holder = forms.CharField(label=_("账户名"), max_length=60, required=False)
-    invoice = forms.FileField(label=_("住院发票（图片或PDF）"), required=False)
-    settlement = forms.FileField(label=_("医保结算单"), required=False)
-    discharge = forms.FileField(label=_("出院小结"), required=False)
+    invoice = forms.FileField(label=_("住院发票（图片或PDF）"), required=False, widget=PhotoInput)
+    settlement = forms.FileField(label=_("医保结算单"), required=False, widget=PhotoInput)
+    discharge = forms.FileField(label=_("出院小结"), required=False, widget=PhotoInput)
     medical_consent = forms.BooleanField(
         label=_("同意工会为审核补助收集和使用本人的就医信息（医疗信息单独授权）"), required=False
     )
@@ -48,7 +55,7 @@ class ClaimForm(forms.Form):
 
 class UploadForm(forms.Form):
     kind = forms.ChoiceField(label=_("材料类型"), choices=DocumentKind.choices)
-    file = forms.FileField(label=_("文件（图片或PDF，不超过10MB）"))
+    file = forms.FileField(label=_("文件（图片或PDF，不超过10MB）"), widget=PhotoInput)
 
 
 class ReasonForm(forms.Form):
