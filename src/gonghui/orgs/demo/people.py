@@ -202,7 +202,7 @@ def load_people(
                 old = Membership(
                     person=person, union_id=old_slot.union_id,
                     enterprise_id=old_slot.enterprise_id, card_number=old_card,
-                    status=old_status, joined_on=first, left_on=left,
+                    status=old_status, joined_on=first, left_on=left, person_name=person.name,
                 )  # fmt: skip
                 earlier.append(old)
                 plans.append((kind, old, reason))
@@ -218,6 +218,7 @@ def load_people(
                     card_number=number,
                     status=MembershipStatus.ACTIVE,
                     joined_on=joined,
+                    person_name=person.name,
                 )
             )
         Membership.objects.bulk_create(earlier + current, batch_size=BATCH)

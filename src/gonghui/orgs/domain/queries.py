@@ -1,7 +1,8 @@
 """Reads shared by pages, exports and the API. All start from ``restrict``."""
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
+from django.db.models.functions import Collate
 
 from ..models import Membership
 
@@ -32,17 +33,29 @@ def member_list(
     if enterprise_id:
         qs = qs.filter(enterprise_id=enterprise_id)
     name = (name or "").strip()
-    if name:
-        qs = qs.filter(person__name__startswith=name)
-        upper = _after_prefix(name)
-        if upper and connection.vendor == "sqlite":
-            # The same rows, said so that SQLite can range-scan the index on person.name:
-            # its LIKE is case-insensitive and so never uses a (binary) index. Under
-            # binary collation "starts with p" is exactly p <= name < upper. (PostgreSQL
-            # uses its varchar_pattern_ops index for the LIKE; see migration 0002.)
-            qs = qs.filter(person__name__gte=name, person__name__lt=upper)
-    # (name, person id) is the order of the name index, so a page needs no sort of all the
-    # matches; a person has one active membership, so only other statuses need the id too.
     if status == "active":
-        return qs.order_by("person__name", "person__id")
+        # Active members are listed from the index of migration 0004: (status, name copied
+        # onto the membership, person) with the union alongside. The page is the index read
+        # in order; the scope (union in the caller's subtree) is checked on the index
+        # entries, so the capped count never visits the tables. A person has one active
+        # membership, so (name, person) is a total order. Names compare by code point on
+        # both databases: "C" collation on PostgreSQL, SQLite's binary default.
+        key = Collate("person_name", "C") if connection.vendor == "postgresql" else F("person_name")
+        qs = qs.alias(list_name=key)
+        if name:
+            qs = _name_prefix(qs, "list_name", name)
+        return qs.order_by("list_name", "person_id")
+    if name:
+        qs = _name_prefix(qs, "person__name", name)
     return qs.order_by("person__name", "person__id", "id")
+
+
+def _name_prefix(qs: QuerySet, field: str, prefix: str) -> QuerySet:
+    """Names starting with ``prefix``, said also as the range ``prefix <= name < upper``:
+    under binary ("C") order that is the same set, and it is what an index can range-scan
+    (SQLite's LIKE is case-insensitive and so never uses a binary index)."""
+    qs = qs.filter(**{f"{field}__startswith": prefix})
+    upper = _after_prefix(prefix)
+    if upper and (field == "list_name" or connection.vendor == "sqlite"):
+        qs = qs.filter(**{f"{field}__gte": prefix, f"{field}__lt": upper})
+    return qs

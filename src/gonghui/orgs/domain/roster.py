@@ -909,6 +909,7 @@ PERSON_COLUMNS = (
 )  # fmt: skip
 MEMBERSHIP_COLUMNS = (
     "person", "union", "enterprise", "card_number", "status", "joined_on", "created_at",
+    "person_name",
 )  # fmt: skip
 CHANGE_COLUMNS = (
     "person", "kind", "date", "reason", "from_membership", "to_membership", "actor_label",
@@ -1100,6 +1101,12 @@ def _write_chunk(plans: list[RowPlan], *, actor_label: str) -> list[tuple]:
         Person.objects.bulk_update(
             list(existing.values()), [*sorted(changed), "updated_at"], batch_size=500
         )
+        # bulk_update skips Person.save(): renamed people's memberships get the new name here.
+        for p in known:
+            if existing[p.person_id]._saved_name != existing[p.person_id].name:
+                Membership.objects.filter(person_id=p.person_id).update(
+                    person_name=p.person["name"]
+                )
     # 4. New memberships (入会 of new and returning people, the receiving side of 转会); each
     #    person then has exactly one active membership, found again in one query.
     opening = [p for p in plans if p.action in (CREATE, JOIN, TRANSFER)]
@@ -1113,7 +1120,7 @@ def _write_chunk(plans: list[RowPlan], *, actor_label: str) -> list[tuple]:
                 (
                     opened[p.person_id], p.person_id, p.union_id, p.enterprise_id,
                     p.card_number or (p.membership[3] if p.action == TRANSFER else None),
-                    MembershipStatus.ACTIVE.value, date(p.joined_on), db_now,
+                    MembershipStatus.ACTIVE.value, date(p.joined_on), db_now, p.person["name"],
                 )
                 for p in opening
             ],
