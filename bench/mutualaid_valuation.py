@@ -187,7 +187,7 @@ def measure(database_url: str, var_dir: str, claims: int) -> dict:
         "subsidy_total": f"{Decimal(subsidy_total):.2f}",
         "case_caps": Claim.objects.filter(period=valued_period, cap_hit="case_cap").count(),
         "period_caps": Claim.objects.filter(period=valued_period, cap_hit="period_cap").count(),
-        "max_per_person": str(per_person),
+        "max_per_person": f"{Decimal(per_person):.2f}",
     }  # fmt: skip
 
 
