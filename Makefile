@@ -53,6 +53,8 @@ bench: install
 	-$(PY) bench/member_api.py
 	-$(PY) bench/demand_analysis.py
 	-$(PY) bench/enrolment_rush.py
+	-$(PY) bench/dashboard.py
+	-$(PY) bench/dashboard.py --database-url postgres://postgres@127.0.0.1:5432/postgres
 
 messages:
 	cd src/gonghui && ../../$(MANAGE) makemessages -l en --ignore "*/migrations/*" && ../../$(MANAGE) compilemessages -l en

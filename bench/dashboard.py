@@ -207,22 +207,24 @@ def build(rng: random.Random, *, demands: int, plans: int, answers: int) -> dict
     questions = [q for q in Question.objects.filter(questionnaire=questionnaire)
                  if q.kind != ItemKind.TEXT]  # fmt: skip
     per_form = len(questions)
-    forms_total = answers // per_form
+    forms_total = -(-answers // per_form)  # the last form may be answered in part
     evaluated = sorted(archived)
-    per_plan = max(1, forms_total // len(evaluated))
+    forms_of = {pk: forms_total // len(evaluated) for pk in evaluated}
+    for pk in evaluated[: forms_total % len(evaluated)]:
+        forms_of[pk] += 1
     Evaluation.objects.bulk_create([
         Evaluation(plan_id=pk, questionnaire=questionnaire, state=EvaluationState.CLOSED,
                    opens_at=months[plan_month[pk]], closes_at=months[plan_month[pk]],
                    completed_on=months[plan_month[pk]].date(), token=f"bench{pk}",
-                   eligible=20)
+                   eligible=max(20, forms_of[pk]))
         for pk in evaluated
     ], batch_size=2000)  # fmt: skip
     ev_of = dict(Evaluation.objects.values_list("plan_id", "pk"))
     Target.objects.bulk_create(
-        [Target(evaluation_id=ev_of[pk], kind=TargetKind.COURSE, responses=per_plan)
+        [Target(evaluation_id=ev_of[pk], kind=TargetKind.COURSE, responses=forms_of[pk])
          for pk in evaluated]
         + [Target(evaluation_id=ev_of[pk], kind=TargetKind.TRAINER, trainer_id=plan_trainer[pk],
-                  responses=per_plan) for pk in evaluated],
+                  responses=forms_of[pk]) for pk in evaluated],
         batch_size=5000,
     )  # fmt: skip
     target_of = {(e, k): t for t, e, k in Target.objects.values_list("pk", "evaluation_id", "kind")}
@@ -238,7 +240,7 @@ def build(rng: random.Random, *, demands: int, plans: int, answers: int) -> dict
     for pk in evaluated:
         month = months[plan_month[pk]].date().replace(day=1)
         ev = ev_of[pk]
-        for _ in range(per_plan):
+        for _ in range(forms_of[pk]):
             channel = rng.choice(channels)
             for q in questions:
                 if written >= answers:
@@ -391,6 +393,19 @@ def run(args, database_url: str, var_dir: str, label: str) -> bool:
         hand_written(lo, hi)
         t_sql.append(time.perf_counter() - t)
     e, s = statistics.median(t_end), statistics.median(t_sql)
+    from django.core.cache import cache
+
+    cold = []
+    for _ in range(max(1, args.rounds // 2)):
+        cache.clear()  # as after a new answer: the score blocks are recomputed
+        t = time.perf_counter()
+        endpoint()
+        cold.append(time.perf_counter() - t)
+    c = statistics.median(cold)
+    print(
+        f"{label}: first view after a new answer (score blocks recomputed) {c * 1000:.0f} ms, "
+        f"{c / s:.2f}x the hand-written SQL"
+    )
     ratio = e / s
     ok = ratio <= TARGET_RATIO
     print(f"{label}: dashboard endpoint {e * 1000:.0f} ms, hand-written SQL {s * 1000:.0f} ms "
