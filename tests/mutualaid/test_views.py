@@ -143,3 +143,28 @@ def test_group_enrolment_page_with_picked_members(client, aid):
     from gonghui.mutualaid.models import AidEnrollment
 
     assert AidEnrollment.objects.filter(person=new.person, period=aid.period).count() == 1
+
+
+def test_officer_applies_on_a_members_behalf(client, aid, june):
+    client.force_login(aid.users["union_officer_a"])
+    listing = client.get(reverse("mutualaid_console:enrollments")).content.decode()
+    url = reverse("mutualaid_console:claim_for", args=[aid.enrollment.pk])
+    assert url in listing
+    res = client.post(url, form(estimate="1"))
+    assert "3000.00 元" in res.content.decode()
+    res = client.post(url, form(submit="1", medical_consent="on", bank_consent="on"))
+    claim = Claim.objects.get()
+    assert res["Location"] == reverse("mutualaid_console:claim", args=[claim.pk])
+    assert (claim.person, claim.submitted_by) == (aid.member_a.person,
+                                                  aid.users["union_officer_a"])  # fmt: skip
+
+
+def test_officer_of_another_union_cannot_apply_for_the_member(client, aid, june):
+    from tests.factories import user_with_role
+
+    client.force_login(user_with_role("union_officer", aid.union_b, username="officer_b"))
+    url = reverse("mutualaid_console:claim_for", args=[aid.enrollment.pk])
+    assert client.get(url).status_code == 404
+    res = client.post(url, form(submit="1", medical_consent="on", bank_consent="on"))
+    assert res.status_code == 404
+    assert Claim.objects.count() == 0

@@ -169,6 +169,8 @@ def pages(o) -> dict:
         "mutualaid_console:groups": ([], {"period": per, "union": o["union"].pk,
                                           "payment_reference": "越权",
                                           "people": [o["person"].pk]}),
+        "mutualaid_console:enrollments": ([], {}),
+        "mutualaid_console:claim_for": ([o["aid_enrollment"].pk], claim_form),
         "mutualaid_console:batches": ([], {"programme": prog}),
         "mutualaid_console:batch": ([batch], {}),
         "mutualaid_console:batch_export": ([batch], {}),

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
@@ -25,6 +26,7 @@ from ..domain import enrolment, payout, queries
 from ..enums import ClaimState
 from ..forms import CorrectionForm, GroupForm, PaidForm, ReasonForm
 from ..models import AidEnrollment, AidPeriod, AidProgramme, Claim, GroupEnrolment, PayoutBatch
+from .worker import claim_form_flow
 
 
 def aid_view(kind: str, action: str = "view"):
@@ -301,3 +303,40 @@ def stats_export(request):
     )
     response["Content-Disposition"] = 'attachment; filename="mutualaid-stats.xlsx"'
     return response
+
+
+# -- enrolments and claims on a member's behalf -------------------------------------------------
+@aid_view("aidenrollment")
+def enrollments(request):
+    qs = AidEnrollment.objects.restrict(request.user).select_related(
+        "person", "union", "period__programme")  # fmt: skip
+    period = request.GET.get("period", "")
+    if period.isdigit():
+        qs = qs.filter(period_id=period)
+    q = request.GET.get("q", "").strip()[:20]
+    if q:
+        qs = qs.filter(person__name__startswith=q)
+    page, query = paginate(request, qs.order_by("-period__coverage_starts", "union", "person"))
+    today = timezone.localdate()
+    changeable = AidEnrollment.objects.restrict(request.user, "change").filter(
+        pk__in=[e.pk for e in page], period__claim_deadline__gte=today)  # fmt: skip
+    return render(request, "mutualaid/console/enrollments.html", {
+        "page_obj": page, "querystring": query, "q": q, "period": period,
+        "periods": AidPeriod.objects.restrict(request.user).select_related("programme"),
+        "may_apply": set(changeable.values_list("pk", flat=True)),
+    })  # fmt: skip
+
+
+@aid_view("aidclaim", "submit")
+def claim_for(request, enrollment_id: int):
+    """A union officer or federation staff applies on a member's behalf."""
+    qs = AidEnrollment.objects.restrict(request.user, "change").select_related(
+        "person", "union", "period__programme", "period__rulebook")  # fmt: skip
+    enrollment = get_object_or_404(qs, pk=enrollment_id)
+    period = enrollment.period
+    done, form, estimate = claim_form_flow(request, period, enrollment.person,
+                                           done="mutualaid_console:claim")  # fmt: skip
+    if done is not None:
+        return done
+    context = {"form": form, "period": period, "estimate": estimate, "enrollment": enrollment}
+    return render(request, "mutualaid/console/claim_for.html", context)

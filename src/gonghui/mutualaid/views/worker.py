@@ -74,6 +74,55 @@ def _files(form) -> list[tuple[str, object]]:
             if form.cleaned_data.get(kind)]  # fmt: skip
 
 
+def claim_form_flow(request, period: AidPeriod, person: Person, *, done: str):
+    """The claim form for ``person`` (the worker, or staff on their behalf): 测算补助 values
+    without saving; 提交申请 checks the files, submits and stores them, then redirects to
+    the URL name ``done``. Returns ``(redirect or None, form, estimate)``."""
+    estimate = None
+    if request.method != "POST":
+        form = ClaimForm(categories=_categories(period), initial={
+            "client_token": secrets.token_urlsafe(24), "account_holder": person.name})  # fmt: skip
+        return None, form, None
+    form = ClaimForm(request.POST, request.FILES, categories=_categories(period))
+    if not form.is_valid():
+        return None, form, None
+    d = form.cleaned_data
+    data = ClaimInput(
+        category=d["category"], hospital=d["hospital"], diagnosis=d["diagnosis"],
+        admission_date=d["admission_date"], discharge_date=d["discharge_date"],
+        total_cost=d["total_cost"], insurance_paid=d["insurance_paid"],
+        policy_self_paid=d["policy_self_paid"],
+    )  # fmt: skip
+    try:
+        if "submit" not in request.POST:
+            estimate = domain.estimate_claim(period, person=person, data=data)
+            return None, form, estimate
+        uploads = []
+        for kind, f in _files(form):
+            domain.check_upload_size(f.size)
+            content = f.read()
+            if domain.sniff_document(content) is None:
+                raise DomainError(_("只能上传图片（JPG、PNG、WebP）或 PDF 文件"), field=kind)
+            uploads.append((kind, content, f.name))
+        claim, created = domain.submit_claim(
+            period, person=person, actor=request.user, data=data,
+            bank_name=d["bank_name"], bank_account=d["bank_account"],
+            account_holder=d["account_holder"], medical_consent=d["medical_consent"],
+            bank_consent=d["bank_consent"], client_token=d["client_token"],
+        )  # fmt: skip
+        if created:
+            for kind, content, name in uploads:
+                domain.add_document(claim, kind=kind, data=content, filename=name,
+                                    actor=request.user)  # fmt: skip
+            messages.success(request, _("申请已提交，可在此查看办理进度"))
+        return redirect(done, claim.pk), form, None
+    except PermissionDeniedError as exc:
+        raise PermissionDenied(exc.message) from None
+    except DomainError as exc:
+        add_domain_error(form, exc)
+    return None, form, None
+
+
 @login_required
 def claim_new(request, period_id: int):
     person = _person(request)
@@ -82,50 +131,9 @@ def claim_new(request, period_id: int):
                                                                             "rulebook"),
         pk=period_id,
     )  # fmt: skip
-    estimate = None
-    if request.method == "POST":
-        form = ClaimForm(request.POST, request.FILES, categories=_categories(period))
-        if form.is_valid():
-            d = form.cleaned_data
-            data = ClaimInput(
-                category=d["category"], hospital=d["hospital"], diagnosis=d["diagnosis"],
-                admission_date=d["admission_date"], discharge_date=d["discharge_date"],
-                total_cost=d["total_cost"], insurance_paid=d["insurance_paid"],
-                policy_self_paid=d["policy_self_paid"],
-            )  # fmt: skip
-            try:
-                if "submit" not in request.POST:
-                    estimate = domain.estimate_claim(period, person=person, data=data)
-                else:
-                    uploads = []
-                    for kind, f in _files(form):
-                        domain.check_upload_size(f.size)
-                        content = f.read()
-                        if domain.sniff_document(content) is None:
-                            raise DomainError(_("只能上传图片（JPG、PNG、WebP）或 PDF 文件"),
-                                              field=kind)  # fmt: skip
-                        uploads.append((kind, content, f.name))
-                    claim, created = domain.submit_claim(
-                        period, person=person, actor=request.user, data=data,
-                        bank_name=d["bank_name"], bank_account=d["bank_account"],
-                        account_holder=d["account_holder"],
-                        medical_consent=d["medical_consent"], bank_consent=d["bank_consent"],
-                        client_token=d["client_token"],
-                    )  # fmt: skip
-                    if created:
-                        for kind, content, name in uploads:
-                            domain.add_document(claim, kind=kind, data=content, filename=name,
-                                                actor=request.user)  # fmt: skip
-                        messages.success(request, _("申请已提交，可在此查看办理进度"))
-                    return redirect("mutualaid:claim", claim.pk)
-            except PermissionDeniedError as exc:
-                raise PermissionDenied(exc.message) from None
-            except DomainError as exc:
-                add_domain_error(form, exc)
-                estimate = None
-    else:
-        form = ClaimForm(categories=_categories(period), initial={
-            "client_token": secrets.token_urlsafe(24), "account_holder": person.name})  # fmt: skip
+    done, form, estimate = claim_form_flow(request, period, person, done="mutualaid:claim")
+    if done is not None:
+        return done
     return render(request, "mutualaid/worker/claim_new.html",
                   {"form": form, "period": period, "estimate": estimate})  # fmt: skip
 
