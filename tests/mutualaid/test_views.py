@@ -168,3 +168,36 @@ def test_officer_of_another_union_cannot_apply_for_the_member(client, aid, june)
     res = client.post(url, form(submit="1", medical_consent="on", bank_consent="on"))
     assert res.status_code == 404
     assert Claim.objects.count() == 0
+
+
+def test_staff_create_a_programme_revise_its_rules_and_open_a_period(client, aid):
+    import json
+
+    from gonghui.mutualaid.models import AidProgramme
+
+    from .factories import HOSPITAL_RULES
+
+    client.force_login(aid.users["federation_staff"])
+    url = reverse("mutualaid_console:programmes")
+    bad = client.post(url, {"org_unit": aid.county.pk, "name": "新项目", "payer": "worker",
+                            "eligibility": "all_members", "contribution_per_share": "10",
+                            "rules": json.dumps({**HOSPITAL_RULES, "bands": []})})  # fmt: skip
+    assert "互助规则不符合规则格式：bands" in bad.content.decode()
+    assert not AidProgramme.objects.filter(name="新项目").exists()
+    res = client.post(url, {"org_unit": aid.county.pk, "name": "新项目", "payer": "worker",
+                            "eligibility": "all_members", "contribution_per_share": "10",
+                            "rules": json.dumps(HOSPITAL_RULES)})  # fmt: skip
+    prog = AidProgramme.objects.get(name="新项目")
+    page = reverse("mutualaid_console:programme", args=[prog.pk])
+    assert res["Location"] == page
+    client.post(page, {"action": "period", "name": "2027年度", "enrol_opens": "2026-12-01",
+                       "enrol_closes": "2027-01-31", "coverage_starts": "2027-01-01",
+                       "coverage_ends": "2027-12-31", "claim_deadline": "2028-03-31"})  # fmt: skip
+    changed = {**HOSPITAL_RULES, "deductible": {"amount": "500.00", "per": "case"}}
+    client.post(page, {"action": "rulebook", "rules": json.dumps(changed), "note": "降低起付线"})
+    period = prog.periods.get()
+    assert (period.number, period.rulebook.version) == (1, 1)  # the period keeps version 1
+    assert list(prog.rulebooks.values_list("version", flat=True)) == [2, 1]
+    # Town staff manage nothing of the county's programme.
+    client.force_login(aid.users["town_staff_a"])
+    assert client.get(page).status_code == 404

@@ -2,6 +2,7 @@
 group enrolment, 平湖甲's claim with a document, and a payout batch."""
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 from gonghui.core import crypto
@@ -175,6 +176,12 @@ def pages(o) -> dict:
         "mutualaid_console:batch": ([batch], {}),
         "mutualaid_console:batch_export": ([batch], {}),
         "mutualaid_console:batch_paid": ([batch], {"reference": "越权"}),
+        "mutualaid_console:programmes": ([], {"org_unit": o["root"].pk, "name": "越权项目",
+                                              "contribution_per_share": "1", "payer": "worker",
+                                              "eligibility": "all_members",
+                                              "rules": json.dumps(HOSPITAL_RULES)}),
+        "mutualaid_console:programme": ([prog], {"action": "rulebook",
+                                                 "rules": json.dumps(HOSPITAL_RULES)}),
         "mutualaid_console:stats": ([], {}),
         "mutualaid_console:stats_export": ([], {}),
     }  # fmt: skip

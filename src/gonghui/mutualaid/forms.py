@@ -84,3 +84,57 @@ class GroupForm(forms.Form):
     people = forms.MultipleChoiceField(label=_("勾选会员"), required=False,
                                        widget=forms.CheckboxSelectMultiple)  # fmt: skip
     file = forms.FileField(label=_("或上传名册（.xlsx，含姓名、证件号码两列）"), required=False)
+
+
+class RulesField(forms.CharField):
+    """Rulebook JSON in a textarea; the schema check is the domain's (``parse_rules``)."""
+
+    widget = forms.Textarea(attrs={"rows": 14, "class": "mono", "spellcheck": "false"})
+
+    def to_python(self, value):
+        import json
+
+        value = super().to_python(value)
+        try:
+            data = json.loads(value)
+        except ValueError as exc:
+            raise forms.ValidationError(_("规则须为 JSON 格式")) from exc
+        if not isinstance(data, dict):
+            raise forms.ValidationError(_("规则须为 JSON 对象"))
+        return data
+
+
+class ProgrammeForm(forms.Form):
+    org_unit = forms.ModelChoiceField(label=_("主办工会"), queryset=None)
+    name = forms.CharField(label=_("项目名称"), max_length=60)
+    summary = forms.CharField(label=_("项目简介"), required=False, widget=forms.Textarea(
+        attrs={"rows": 2}))  # fmt: skip
+    contribution_per_share = forms.DecimalField(label=_("每份互助金（元）"), **MONEY)
+    payer = forms.ChoiceField(label=_("缴费方"), choices=())
+    eligibility = forms.ChoiceField(label=_("参互条件"), choices=())
+    requires_federation_review = forms.BooleanField(label=_("需总工会复核"), required=False,
+                                                    initial=True)  # fmt: skip
+    published = forms.BooleanField(label=_("公布"), required=False)
+    rules = RulesField(label=_("互助规则（JSON）"))
+
+    def __init__(self, *args, **kwargs):
+        from .enums import Eligibility, Payer
+
+        super().__init__(*args, **kwargs)
+        self.fields["payer"].choices = Payer.choices
+        self.fields["eligibility"].choices = Eligibility.choices
+
+
+class RulebookForm(forms.Form):
+    rules = RulesField(label=_("新版本规则（JSON）"))
+    note = forms.CharField(label=_("修订说明"), max_length=200, required=False)
+
+
+class PeriodForm(forms.Form):
+    name = forms.CharField(label=_("名称"), max_length=60)
+    enrol_opens = forms.DateField(label=_("参互开始"), widget=DateInput)
+    enrol_closes = forms.DateField(label=_("参互截止"), widget=DateInput)
+    coverage_starts = forms.DateField(label=_("保障开始"), widget=DateInput)
+    coverage_ends = forms.DateField(label=_("保障结束"), widget=DateInput)
+    claim_deadline = forms.DateField(label=_("申请截止"), widget=DateInput)
+    published = forms.BooleanField(label=_("公布"), required=False)

@@ -18,6 +18,8 @@ urlpatterns = [
     path("batches/<int:batch_id>/", console.batch, name="batch"),
     path("batches/<int:batch_id>/export/", console.batch_export, name="batch_export"),
     path("batches/<int:batch_id>/paid/", console.batch_paid, name="batch_paid"),
+    path("programmes/", console.programmes_page, name="programmes"),
+    path("programmes/<int:programme_id>/", console.programme_page, name="programme"),
     path("stats/", console.stats, name="stats"),
     path("stats/export/", console.stats_export, name="stats_export"),
 ]

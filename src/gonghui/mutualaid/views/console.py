@@ -2,6 +2,7 @@
 statistics with charts and .xlsx export."""
 
 import io
+import json
 from functools import wraps
 
 from django.contrib import messages
@@ -23,10 +24,31 @@ from gonghui.orgs.views.common import console_view, paginate
 
 from ..domain import claims as domain
 from ..domain import enrolment, payout, queries
+from ..domain import programmes as programme_domain
 from ..enums import ClaimState
-from ..forms import CorrectionForm, GroupForm, PaidForm, ReasonForm
+from ..forms import (
+    CorrectionForm,
+    GroupForm,
+    PaidForm,
+    PeriodForm,
+    ProgrammeForm,
+    ReasonForm,
+    RulebookForm,
+    add_domain_error,
+)
 from ..models import AidEnrollment, AidPeriod, AidProgramme, Claim, GroupEnrolment, PayoutBatch
 from .worker import claim_form_flow
+
+#: The rules a new programme's form starts from (a per-case hospital scheme).
+DEFAULT_RULES = {
+    "cost_basis": "policy_self_paid",
+    "deductible": {"amount": "800.00", "per": "case"},
+    "bands": [{"up_to": "50000.00", "ratio": "0.5"}, {"up_to": None, "ratio": "0.6"}],
+    "loyalty": [{"min_periods": 3, "ratio_bonus": "0.05"}],
+    "caps": {"per_case": "100000.00", "per_period": "150000.00", "per_year": None},
+    "categories": {"hospital": {"label": "住院"}},
+    "allow_mid_period_join": False,
+}
 
 
 def aid_view(kind: str, action: str = "view"):
@@ -340,3 +362,68 @@ def claim_for(request, enrollment_id: int):
         return done
     context = {"form": form, "period": period, "estimate": estimate, "enrollment": enrollment}
     return render(request, "mutualaid/console/claim_for.html", context)
+
+
+# -- programmes, rulebook versions, periods ---------------------------------------------------
+def _run_form(request, form, call, ok: str):
+    if not form.is_valid():
+        return None
+    try:
+        result = call(dict(form.cleaned_data))
+    except PermissionDeniedError as exc:
+        raise PermissionDenied(exc.message) from None
+    except DomainError as exc:
+        add_domain_error(form, exc)
+        return None
+    messages.success(request, ok)
+    return result
+
+
+@aid_view("aidprogramme", "change")
+def programmes_page(request):
+    units = OrgUnit.objects.restrict(request.user, "change").exclude(
+        kind__in=[OrgKind.GRASSROOTS, OrgKind.JOINT])  # fmt: skip
+    form = ProgrammeForm(request.POST or None, initial={"rules": json.dumps(
+        DEFAULT_RULES, ensure_ascii=False, indent=2)})  # fmt: skip
+    form.fields["org_unit"].queryset = units
+    if request.method == "POST":
+
+        def create(d):
+            unit = d.pop("org_unit")
+            return programme_domain.create_programme(unit, actor=request.user, **d)
+
+        created = _run_form(request, form, create, _("互助项目已建立"))
+        if created is not None:
+            return redirect("mutualaid_console:programme", created.pk)
+    listing = AidProgramme.objects.restrict(request.user, "change").select_related("org_unit")
+    return render(request, "mutualaid/console/programmes.html",
+                  {"form": form, "programmes": listing})  # fmt: skip
+
+
+@aid_view("aidprogramme", "change")
+def programme_page(request, programme_id: int):
+    programme = get_object_or_404(AidProgramme.objects.restrict(request.user, "change"),
+                                  pk=programme_id)  # fmt: skip
+    current = programme.rulebooks.order_by("-version").first()
+    rule_form = RulebookForm(initial={"rules": json.dumps(current.rules, ensure_ascii=False,
+                                                          indent=2)})  # fmt: skip
+    period_form = PeriodForm()
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action == "rulebook":
+        rule_form = RulebookForm(request.POST)
+        done = _run_form(request, rule_form, lambda d: programme_domain.revise_rulebook(
+            programme, rules=d["rules"], note=d["note"], actor=request.user),
+            _("已保存新版本规则；已开设的期沿用原版本"))  # fmt: skip
+        if done is not None:
+            return redirect("mutualaid_console:programme", programme.pk)
+    elif action == "period":
+        period_form = PeriodForm(request.POST)
+        done = _run_form(request, period_form, lambda d: programme_domain.open_period(
+            programme, actor=request.user, **d), _("新一期已开设"))  # fmt: skip
+        if done is not None:
+            return redirect("mutualaid_console:programme", programme.pk)
+    return render(request, "mutualaid/console/programme.html", {
+        "programme": programme, "rulebooks": programme.rulebooks.all(),
+        "periods": programme.periods.select_related("rulebook"),
+        "rule_form": rule_form, "period_form": period_form,
+    })  # fmt: skip
