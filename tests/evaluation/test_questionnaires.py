@@ -68,3 +68,44 @@ def test_plan_extra_items_are_asked_until_someone_answers(done, county):
         add_plan_question(done.plan, actor=county.users["union_officer_a"], text="x",
                           kind=ItemKind.TEXT)  # fmt: skip
     assert Question.objects.filter(plan=done.plan).count() == 1
+
+
+def test_only_top_federation_staff_manage_the_standard(done, county):
+    v1 = done.evaluation.questionnaire
+    with pytest.raises(PermissionDeniedError, match="只能由总工会工作人员管理"):
+        new_version(v1, actor=county.users["town_staff_a"])
+    assert Questionnaire.objects.count() == 1
+
+
+def test_questionnaire_console_makes_edits_and_publishes_a_version(client, done, county):
+    client.force_login(county.users["federation_staff"])
+    v1 = done.evaluation.questionnaire
+    url = "/console/evaluation/questionnaires/"
+    assert client.post(url, {"questionnaire": v1.pk, "action": "new_version"}).status_code == 302
+    v2 = Questionnaire.objects.get(version=2)
+    res = client.post(url, {"questionnaire": v2.pk, "action": "add", "code": "safe",
+                            "text": "安全规范讲解到位", "kind": "rating", "target": "trainer",
+                            "dimension": "teaching", "required": "on"})  # fmt: skip
+    assert res.status_code == 302
+    client.post(url, {"questionnaire": v2.pk, "action": "publish"})
+    v2.refresh_from_db()
+    assert (v2.state, v2.questions.count()) == (QuestionnaireState.PUBLISHED, 17)
+    res = client.post(url, {"questionnaire": v2.pk, "action": "add", "code": "late",
+                            "text": "晚了", "kind": "text", "target": "course"})  # fmt: skip
+    assert "不能修改" in res.content.decode()
+    assert v2.questions.count() == 17
+    client.force_login(county.users["auditor"])
+    assert client.post(url, {"questionnaire": v2.pk, "action": "publish"}).status_code == 403
+
+
+def test_plan_questions_page(client, county):
+    from .factories import completed_plan
+
+    d = completed_plan(county.town_a, people=1, union=county.union_a)
+    client.force_login(county.users["federation_staff"])
+    url = f"/console/evaluation/plans/{d.plan.pk}/questions/"
+    res = client.post(url, {"text": "是否需要进阶班？", "kind": "yes_no", "target": "course"})
+    assert res.status_code == 302
+    assert list(Question.objects.filter(plan=d.plan).values_list("text", flat=True)) == [
+        "是否需要进阶班？"
+    ]

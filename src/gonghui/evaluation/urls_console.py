@@ -8,6 +8,7 @@ app_name = "evaluation_console"
 urlpatterns = [
     path("", console.index, name="index"),
     path("plans/<int:plan_id>/open/", console.open_for_plan, name="open"),
+    path("plans/<int:plan_id>/questions/", console.plan_questions, name="plan_questions"),
     path("<int:evaluation_id>/", console.detail, name="detail"),
     path("<int:evaluation_id>/qr/", console.qr, name="qr"),
     path("<int:evaluation_id>/close/", console.close, name="close"),

@@ -12,6 +12,8 @@ from django.utils import timezone
 from gonghui.core.domain import audit
 from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
 from gonghui.orgs.domain.scope import principal_for
+from gonghui.orgs.models.org import SEGMENT
+from gonghui.orgs.rules import roles_for
 from gonghui.training.models import TrainingPlan
 
 from ..enums import Dimension, ItemKind, QuestionnaireState, TargetKind
@@ -20,9 +22,22 @@ from ..models import Evaluation, Question, Questionnaire
 FROZEN = "问卷已发布或已在使用，不能修改；请另建新版本"
 
 
-def _require_staff(actor) -> None:
-    if not principal_for(actor).may("evaluation", "change"):
+def _require_staff(actor, questionnaire: Questionnaire | None = None) -> None:
+    """Federation staff of the questionnaire's unit; the shipped standard (no unit) is the
+    top federation's: only staff holding their role at a root of the tree manage it."""
+    principal = principal_for(actor)
+    if principal.is_superuser:
+        return
+    if not principal.may("evaluation", "change"):
         raise PermissionDeniedError("无权管理评价问卷")
+    unit = questionnaire.org_unit if questionnaire is not None else None
+    if unit is not None:
+        if not principal.covers("evaluation", "change", unit):
+            raise PermissionDeniedError("无权管理该单位的评价问卷")
+        return
+    paths = principal.paths(roles_for("evaluation", "change"))
+    if not any(len(p) == SEGMENT + 1 for p in paths):
+        raise PermissionDeniedError("全会标准问卷只能由总工会工作人员管理")
 
 
 def _check_item(kind: str, dimension: str, target: str) -> None:
@@ -37,7 +52,7 @@ def _check_item(kind: str, dimension: str, target: str) -> None:
 @transaction.atomic
 def new_version(questionnaire: Questionnaire, *, actor, title: str = "") -> Questionnaire:
     """A draft copy of ``questionnaire`` numbered after the latest version of its code."""
-    _require_staff(actor)
+    _require_staff(actor, questionnaire)
     latest = Questionnaire.objects.filter(code=questionnaire.code).aggregate(v=Max("version"))
     draft = Questionnaire.objects.create(
         code=questionnaire.code,
@@ -79,7 +94,7 @@ def add_question(
     dimension: str = "",
     required: bool = True,
 ) -> Question:
-    _require_staff(actor)
+    _require_staff(actor, questionnaire)
     questionnaire = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
     if questionnaire.state != QuestionnaireState.DRAFT or questionnaire.in_use:
         raise DomainError(FROZEN, code="state")
@@ -95,8 +110,8 @@ def add_question(
 
 @transaction.atomic
 def remove_question(question: Question, *, actor) -> None:
-    _require_staff(actor)
     q = question.questionnaire
+    _require_staff(actor, q)
     if q is None or q.state != QuestionnaireState.DRAFT or q.in_use:
         raise DomainError(FROZEN, code="state")
     question.delete()
@@ -104,7 +119,7 @@ def remove_question(question: Question, *, actor) -> None:
 
 @transaction.atomic
 def publish_questionnaire(questionnaire: Questionnaire, *, actor) -> Questionnaire:
-    _require_staff(actor)
+    _require_staff(actor, questionnaire)
     locked = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
     if locked.state != QuestionnaireState.DRAFT:
         raise DomainError("只有草稿可以发布", code="state")

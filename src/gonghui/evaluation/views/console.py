@@ -27,9 +27,10 @@ from gonghui.training.models import Trainer, TrainingPlan, Venue
 
 from ..domain import evaluations as domain
 from ..domain import export, followups, queries, results, review, scores
+from ..domain import questionnaires as questionnaires_domain
 from ..enums import FollowUpState, TargetKind, TextReview
 from ..models import EvaluationSettings, FollowUp, Participation, Questionnaire
-from .forms import parse_answers
+from .forms import PlanQuestionForm, QuestionForm, parse_answers
 from .portal import _rows
 
 
@@ -350,10 +351,76 @@ def rankings(request):
 
 
 @evaluation_view()
-@require_GET
+@require_http_methods(["GET", "POST"])
 def questionnaires(request):
+    """The questionnaires and their versions; staff make a new version of one, edit the
+    draft (add or remove items) and publish it. Published ones cannot be edited."""
+    form = QuestionForm()
+    if request.method == "POST":
+        if not principal_for(request.user).may("evaluation", "change"):
+            raise PermissionDenied
+        q = get_object_or_404(Questionnaire, pk=request.POST.get("questionnaire") or 0)
+        action = request.POST.get("action")
+        if action == "new_version":
+            draft, ok = _call(request, questionnaires_domain.new_version, q, actor=request.user)
+            if ok:
+                messages.success(request, _("已建立第%(v)s版草稿") % {"v": draft.version})
+        elif action == "publish":
+            _done, ok = _call(request, questionnaires_domain.publish_questionnaire, q,
+                              actor=request.user)  # fmt: skip
+            if ok:
+                messages.success(request, _("已发布，旧版本停用"))
+        elif action == "remove":
+            item = get_object_or_404(q.questions, pk=request.POST.get("question") or 0)
+            _done, ok = _call(request, questionnaires_domain.remove_question, item,
+                              actor=request.user)  # fmt: skip
+        elif action == "add":
+            form = QuestionForm(request.POST)
+            if form.is_valid():
+                _done, ok = _call(request, questionnaires_domain.add_question, q,
+                                  actor=request.user, **form.cleaned_data)  # fmt: skip
+                if ok:
+                    return redirect("evaluation_console:questionnaires")
+            return _questionnaires_page(request, form, status=400)
+        return redirect("evaluation_console:questionnaires")
+    return _questionnaires_page(request, form)
+
+
+def _questionnaires_page(request, form, status: int = 200):
     qs = Questionnaire.objects.prefetch_related("questions").annotate(used=Count("evaluations"))
-    return render(request, "evaluation/console/questionnaires.html", {"questionnaires": qs})
+    return render(
+        request,
+        "evaluation/console/questionnaires.html",
+        {
+            "questionnaires": qs,
+            "form": form,
+            "can_change": principal_for(request.user).may("evaluation", "change"),
+        },
+        status=status,
+    )
+
+
+@evaluation_view("change")
+@require_http_methods(["GET", "POST"])
+def plan_questions(request, plan_id: int):
+    """A plan's own extra items, added before anybody has answered."""
+    plan = get_object_or_404(TrainingPlan.objects.restrict(request.user, "change"), pk=plan_id)
+    form = PlanQuestionForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            _done, ok = _call(request, questionnaires_domain.add_plan_question, plan,
+                              actor=request.user, **form.cleaned_data)  # fmt: skip
+            if ok:
+                messages.success(request, _("已增加题目"))
+                return redirect("evaluation_console:plan_questions", plan.pk)
+        status = 400
+    return render(
+        request,
+        "evaluation/console/plan_questions.html",
+        {"plan": plan, "form": form, "items": plan.evaluation_questions.all()},
+        status=status,
+    )
 
 
 @evaluation_view()

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ..domain.evaluations import Section
-from ..enums import TargetKind
+from ..enums import Dimension, ItemKind, TargetKind
 
 
 def field_name(section: Section, code: str) -> str:
@@ -50,3 +50,25 @@ class FollowUpForm(forms.Form):
     comment = forms.CharField(
         label=_("评语"), max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class QuestionForm(forms.Form):
+    """An item of a draft questionnaire."""
+
+    code = forms.SlugField(label=_("题目代码"), max_length=40)
+    text = forms.CharField(label=_("题目"), max_length=200)
+    kind = forms.ChoiceField(label=_("题型"), choices=ItemKind.choices)
+    target = forms.ChoiceField(label=_("评价对象"), choices=TargetKind.choices)
+    dimension = forms.ChoiceField(
+        label=_("维度（仅评分题）"), choices=[("", "—"), *Dimension.choices], required=False
+    )
+    required = forms.BooleanField(label=_("必答"), required=False, initial=True)
+
+
+class PlanQuestionForm(forms.Form):
+    """A plan's own extra item (counts in no dimension)."""
+
+    text = forms.CharField(label=_("题目"), max_length=200)
+    kind = forms.ChoiceField(label=_("题型"), choices=ItemKind.choices)
+    target = forms.ChoiceField(label=_("评价对象"), choices=TargetKind.choices)
+    required = forms.BooleanField(label=_("必答"), required=False)
