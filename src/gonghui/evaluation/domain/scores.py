@@ -7,7 +7,8 @@ counts of the targets; nothing reads who answered. The public, stable entry poin
   ``skill_scores(skill)`` → one ``ScoreCard``;
 - ``scorecards(kind, ids=..., plans=...)`` → ``{subject id: ScoreCard}`` for many at once
   (``plans`` limits the evaluations counted, e.g. to a scope or a period);
-- ``weak_spots(kind, ids=..., plans=...)`` → ``[WeakSpot]``, worst first;
+- ``weak_spots(kind, ids=..., plans=...)`` → ``[WeakSpot]``, worst first; the same rule
+  on cards already computed: ``weak_spots_in(kind, cards)``; its sentence: ``evidence``;
 - ``federation_priors()`` → the prior of each dimension;
 - ``monthly_satisfaction(plans=...)`` → ``[MonthPoint]`` by month of completion;
 - the formulas ``bayesian_average``, ``wilson_lower_bound``, ``recommendation_score``.
@@ -480,49 +481,64 @@ def weak_spots(
     at least ``min_responses`` forms, and a shrunk score below the federation's mean by at
     least ``margin`` (default ``EvaluationSettings.weak_margin``). Shrinking first means a
     handful of low ratings does not make a weak spot. Worst (largest gap) first."""
-    settings = EvaluationSettings.current()
-    margin = float(settings.weak_margin if margin is None else Decimal(str(margin)))
     kinds = [kind] if kind else ["trainer", "venue", "plan"]
     spots: list[WeakSpot] = []
     for k in kinds:
-        for card in scorecards(k, ids=ids, plans=plans).values():
-            if card.responses < settings.min_responses:
-                continue
-            for dim in WEAK_SPOT_DIMENSIONS[k]:
-                d = card.dimensions[dim]
-                if d.shrunk is None or d.raw is None:
-                    continue
-                gap = d.prior.mean - d.shrunk
-                if gap < margin:
-                    continue
-                spots.append(
-                    WeakSpot(
-                        kind=k,
-                        subject_id=card.subject_id,
-                        label=card.label,
-                        dimension=dim,
-                        dimension_label=d.label,
-                        responses=card.responses,
-                        n=d.n,
-                        raw=d.raw,
-                        shrunk=d.shrunk,
-                        federation_mean=d.prior.mean,
-                        gap=gap,
-                        low_share=d.low_share or 0.0,
-                        evidence=_evidence(d, gap, card.responses),
-                    )
-                )
+        spots += weak_spots_in(k, scorecards(k, ids=ids, plans=plans).values(), margin=margin)
     spots.sort(key=lambda s: (-s.gap, s.kind, s.subject_id, s.dimension))
     return spots
 
 
-def _evidence(d: DimensionScore, gap: float, responses: int) -> str:
+def weak_spots_in(
+    kind: str, cards: Iterable[ScoreCard], *, margin: float | None = None
+) -> list[WeakSpot]:
+    """The weak spots found on score cards already computed (same rule as ``weak_spots``),
+    for callers that hold the cards; worst first."""
+    settings = EvaluationSettings.current()
+    margin = float(settings.weak_margin if margin is None else Decimal(str(margin)))
+    spots: list[WeakSpot] = []
+    for card in cards:
+        if card.responses < settings.min_responses:
+            continue
+        for dim in WEAK_SPOT_DIMENSIONS[kind]:
+            d = card.dimensions[dim]
+            if d.shrunk is None or d.raw is None:
+                continue
+            gap = d.prior.mean - d.shrunk
+            if gap < margin:
+                continue
+            spots.append(
+                WeakSpot(
+                    kind=kind,
+                    subject_id=card.subject_id,
+                    label=card.label,
+                    dimension=dim,
+                    dimension_label=d.label,
+                    responses=card.responses,
+                    n=d.n,
+                    raw=d.raw,
+                    shrunk=d.shrunk,
+                    federation_mean=d.prior.mean,
+                    gap=gap,
+                    low_share=d.low_share or 0.0,
+                    evidence=evidence(d, gap, card.responses),
+                )
+            )
+    spots.sort(key=lambda s: (-s.gap, s.kind, s.subject_id, s.dimension))
+    return spots
+
+
+def evidence(d: DimensionScore, gap: float, responses: int) -> str:
+    """The sentence that backs a weak spot (in Chinese)."""
     low = (d.low_share or 0) * 100
     return (
         f"{d.label}：{d.n}个评分均值{d.raw:.2f}，收缩后{d.shrunk:.2f}，"
         f"低于全会平均{d.prior.mean:.2f}达{gap:.2f}分；"
         f"{low:.0f}%的评分为1–2分（{responses}份答卷）"
     )
+
+
+_evidence = evidence  # the first published name, kept for callers
 
 
 def monthly_satisfaction(*, plans: QuerySet | None = None) -> list[MonthPoint]:
