@@ -4,6 +4,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.db.models import Sum
 
 from gonghui.mutualaid.enums import BatchState, ClaimState
@@ -18,21 +19,20 @@ from gonghui.mutualaid.models import (
 
 
 @pytest.fixture(scope="module")
-def built(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
+def demo(django_db_setup, django_db_blocker):
+    """Build once; everything is rolled back after the module."""
+    with django_db_blocker.unblock(), transaction.atomic():
         out = StringIO()
         call_command("demo", people=1500, no_training=True, stdout=out)
         yield out.getvalue()
-        from django.db import connection
-
-        from gonghui.core import triggers
-
-        triggers.uninstall(connection)
-        call_command("flush", interactive=False, verbosity=0)
-        triggers.install(connection)
+        transaction.set_rollback(True)
 
 
-@pytest.mark.django_db
+@pytest.fixture
+def built(demo, db):
+    return demo
+
+
 def test_programmes_periods_and_claims_in_every_state(built):
     assert "Mutual aid: 3 programmes × 3 periods" in built, built
     assert sorted(AidProgramme.objects.values_list("name", flat=True)) == [
@@ -45,7 +45,6 @@ def test_programmes_periods_and_claims_in_every_state(built):
     assert PayoutBatch.objects.filter(state=BatchState.OPEN, exported_at__isnull=False).exists()
 
 
-@pytest.mark.django_db
 def test_female_programme_has_only_women_and_runs_are_consecutive(built):
     female = AidEnrollment.objects.filter(period__programme__name="女职工特殊疾病互助")
     assert female.exists() and not female.exclude(person__sex="F").exists()
@@ -56,7 +55,6 @@ def test_female_programme_has_only_women_and_runs_are_consecutive(built):
         assert previous.consecutive_periods == e.consecutive_periods - 1
 
 
-@pytest.mark.django_db
 def test_the_ledger_holds_exactly_the_approved_and_paid_subsidies(built):
     decided = Claim.objects.filter(state__in=[ClaimState.APPROVED, ClaimState.PAID])
     ledger = LedgerEntry.objects.filter(bucket="subsidy")
@@ -68,7 +66,6 @@ def test_the_ledger_holds_exactly_the_approved_and_paid_subsidies(built):
         assert cap is None or row["total"] <= cap
 
 
-@pytest.mark.django_db
 def test_the_demo_worker_has_a_paid_and_a_returned_claim(built):
     from django.contrib.auth import get_user_model
 

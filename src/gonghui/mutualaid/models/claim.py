@@ -168,6 +168,11 @@ class Claim(models.Model):
         return self.total_cost - self.insurance_paid
 
     @property
+    def category_label(self) -> str:
+        category = self.period.rulebook.parsed().categories.get(self.category)
+        return category.label if category else self.category
+
+    @property
     def bank_account_masked(self) -> str:
         return mask_account(self.bank_account)
 
