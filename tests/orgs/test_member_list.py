@@ -89,3 +89,25 @@ def test_list_is_ordered_by_name_then_person_and_filtered_by_prefix(county):
     assert names == sorted(names)
     # Other statuses are listed from the people's names, as before.
     assert all(m.person.name.startswith("王") for m in member_list(staff, name="王", status=None))
+
+
+def test_list_page_items_are_what_the_schema_makes_of_each_member(county, client):
+    from gonghui.orgs.schemas import MemberOut
+
+    t = county
+    staff = t.users["federation_staff"]
+    MembershipFactory(person=PersonFactory(name="王芳", mobile=""), union=t.union_a)
+    MembershipFactory(person=PersonFactory(name="王刚"), union=t.union_b)
+    client.force_login(staff)
+    for query in ("", "?status=", "?name=王&page_size=1&page=2"):
+        body = client.get(f"/api/orgs/members{query}").json()
+        assert set(body) == {"items", "count", "count_capped"}
+        expected = [
+            MemberOut.model_validate(m).model_dump(mode="json")
+            for m in member_list(staff, name="王" if "王" in query else None,
+                                 status="active" if query != "?status=" else None)
+        ]  # fmt: skip
+        if "page=2" in query:
+            expected = expected[1:2]
+        assert body["items"] == expected
+        assert body["items"]

@@ -129,13 +129,45 @@ class MemberFilter(Schema):
     status: str | None = "active"
 
 
-@router.get("/members", response=list[MemberOut], summary="会员列表（证件号、手机号脱敏）")
-@paginate(Page)
-def list_members(request, filters: Query[MemberFilter]):
-    return member_list(
+class MemberPageOut(Schema):
+    items: list[MemberOut]
+    count: int
+    count_capped: bool
+
+
+_PERSON_FIELDS = (
+    "id", "name", "id_type", "sex", "birth_date", "ethnicity", "education", "skill_level",
+    "household_type", "political_status", "is_migrant_worker",
+)  # fmt: skip
+_MEMBER_FIELDS = (
+    "id", "union_id", "enterprise_id", "card_number", "status", "joined_on", "left_on",
+)  # fmt: skip
+
+
+def member_item(m: Membership) -> dict[str, Any]:
+    """What ``MemberOut`` makes of ``m``, built directly: the page's rows come from the
+    database and are right by construction, and ninja's per-attribute resolution of the
+    schema costs about as much as the rest of the request for 50 rows.
+    tests/orgs/test_member_list.py holds the two equal."""
+    p = m.person
+    person = {k: getattr(p, k) for k in _PERSON_FIELDS}
+    person["id_number"], person["mobile"] = p.id_number_masked, p.mobile_masked
+    item = {k: getattr(m, k) for k in _MEMBER_FIELDS}
+    item["person"], item["union_name"] = person, m.union.name
+    return item
+
+
+@router.get("/members", response=MemberPageOut, summary="会员列表（证件号、手机号脱敏）")
+def list_members(request, filters: Query[MemberFilter], pagination: Query[Page.Input]):
+    from gonghui.api import api
+
+    qs = member_list(
         request.auth, name=filters.name, union_id=filters.union_id,
         enterprise_id=filters.enterprise_id, status=filters.status,
     )  # fmt: skip
+    page = Page().paginate_queryset(qs, pagination)
+    page["items"] = [member_item(m) for m in page["items"]]
+    return api.create_response(request, page, status=200)  # returned as is, not revalidated
 
 
 @router.get("/members/{member_id}", response=MemberOut, summary="会籍详情")
