@@ -8,6 +8,7 @@ Tree:
         └── union_b (基层工会 B)  ← enterprise_b, member_b
 """
 
+import json
 from types import SimpleNamespace
 
 import pytest
@@ -23,6 +24,44 @@ from .factories import (
     org_unit,
     user_with_role,
 )
+
+#: What the migrations ship (the skill catalogue, the standard questionnaire…), serialized
+#: once the test database is built.
+_SHIPPED: dict[str, str] = {}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        rows = json.loads(connection.creation.serialize_db_to_string())
+    # A flush recreates content types and permissions itself (post_migrate).
+    rebuilt_by_flush = {"contenttypes.contenttype", "auth.permission"}
+    _SHIPPED["data"] = json.dumps([r for r in rows if r["model"] not in rebuilt_by_flush])
+
+
+def _transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        return True
+    names = getattr(item, "fixturenames", ())
+    return "transactional_db" in names or "live_server" in names
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test ends by emptying every table, including what the migrations
+    ship, for every test that runs after it in the same process (with xdist, not only at
+    the end). Once its fixtures are torn down, put the shipped rows back."""
+    yield
+    if not _transactional(item) or "data" not in _SHIPPED:
+        return
+    from django.db import connection
+    from pytest_django.plugin import blocking_manager_key
+
+    with item.config.stash[blocking_manager_key].unblock():
+        connection.creation.deserialize_db_from_string(_SHIPPED["data"])
 
 
 @pytest.fixture(autouse=True)
