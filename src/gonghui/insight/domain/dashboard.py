@@ -173,35 +173,20 @@ KIND_LABELS = {"trainer": "培训师", "venue": "阵地", "plan": "方案", "ski
 
 
 def weak_spot_list(cards_by_kind: dict[str, list]) -> list[dict[str, Any]]:
-    """Weak spots of trainers and venues, found on their score cards by the evaluation
-    app's rule (``scores.weak_spots``): enough forms, and a shrunk dimension score below
-    the federation's mean by at least the configured margin. Worst first."""
-    from gonghui.evaluation.domain.scores import WEAK_SPOT_DIMENSIONS, _evidence
-    from gonghui.evaluation.models import EvaluationSettings
+    """Weak spots of trainers and venues, found on the score cards already computed by the
+    evaluation app's own rule (``scores.weak_spots_in``). Worst first."""
+    from gonghui.evaluation.domain.scores import weak_spots_in
 
-    settings = EvaluationSettings.current()
-    margin = float(settings.weak_margin)
-    spots = []
-    for kind, cards in cards_by_kind.items():
-        for card in cards:
-            if card.responses < settings.min_responses:
-                continue
-            for dim in WEAK_SPOT_DIMENSIONS[kind]:
-                d = card.dimensions[dim]
-                if d.shrunk is None or d.raw is None:
-                    continue
-                gap = d.prior.mean - d.shrunk
-                if gap < margin:
-                    continue
-                spots.append({
-                    "kind": kind, "kind_label": KIND_LABELS[kind], "id": card.subject_id,
-                    "name": card.label, "dimension": d.label, "dimension_code": dim,
-                    "responses": card.responses,
-                    "shrunk": round(d.shrunk, 2), "federation_mean": round(d.prior.mean, 2),
-                    "gap": round(gap, 2), "evidence": _evidence(d, gap, card.responses),
-                })  # fmt: skip
-    spots.sort(key=lambda s: (-s["gap"], s["kind"], s["id"], s["dimension"]))
-    return spots[:TOP_RANKED]
+    spots = [s for kind, cards in cards_by_kind.items() for s in weak_spots_in(kind, cards)]
+    spots.sort(key=lambda s: (-s.gap, s.kind, s.subject_id, s.dimension))
+    return [
+        {"kind": s.kind, "kind_label": KIND_LABELS[s.kind], "id": s.subject_id, "name": s.label,
+         "dimension": s.dimension_label, "dimension_code": s.dimension,
+         "responses": s.responses, "shrunk": round(s.shrunk, 2),
+         "federation_mean": round(s.federation_mean, 2), "gap": round(s.gap, 2),
+         "evidence": s.evidence}
+        for s in spots[:TOP_RANKED]
+    ]  # fmt: skip
 
 
 def rectification_figures(user) -> dict[str, Any]:
