@@ -26,7 +26,8 @@ MODELS = [
     Evaluation, Target, Participation, RatingCounter, TextAnswer, FollowUp, Questionnaire,
     Question,
 ]  # fmt: skip
-NOT_SCOPED: tuple = ()
+#: The federation's evaluation settings hold nobody's records (one row for the platform).
+NOT_SCOPED = ("evaluation_console:settings",)
 
 
 def build(o) -> None:

@@ -21,4 +21,5 @@ urlpatterns = [
     path("rankings/", console.rankings, name="rankings"),
     path("questionnaires/", console.questionnaires, name="questionnaires"),
     path("follow-ups/", console.follow_ups, name="follow_ups"),
+    path("settings/", console.evaluation_settings, name="settings"),
 ]

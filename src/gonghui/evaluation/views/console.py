@@ -28,9 +28,10 @@ from gonghui.training.models import Trainer, TrainingPlan, Venue
 from ..domain import evaluations as domain
 from ..domain import export, followups, queries, results, review, scores
 from ..domain import questionnaires as questionnaires_domain
+from ..domain import settings as settings_domain
 from ..enums import FollowUpState, TargetKind, TextReview
 from ..models import EvaluationSettings, FollowUp, Participation, Questionnaire
-from .forms import PlanQuestionForm, QuestionForm, parse_answers
+from .forms import PlanQuestionForm, QuestionForm, SettingsForm, parse_answers
 from .portal import _rows
 
 
@@ -442,4 +443,32 @@ def follow_ups(request):
         request,
         "evaluation/console/follow_ups.html",
         {"per_plan": per_plan, "summary": summary},
+    )
+
+
+@evaluation_view()
+@require_http_methods(["GET", "POST"])
+def evaluation_settings(request):
+    """Publication thresholds, prior weight, weak-spot margin, windows (top federation)."""
+    current = EvaluationSettings.current()
+    can_change = settings_domain.may_change_settings(request.user)
+    form = SettingsForm(request.POST or None, instance=current)
+    status = 200
+    if request.method == "POST":
+        if not can_change:
+            raise PermissionDenied
+        if form.is_valid():
+            values = {k: form.cleaned_data[k] for k in form.changed_data}
+            if values:
+                _done, ok = _call(request, settings_domain.update_settings, actor=request.user,
+                                  **values)  # fmt: skip
+                if ok:
+                    messages.success(request, _("评价设置已保存"))
+            return redirect("evaluation_console:settings")
+        status = 400
+    return render(
+        request,
+        "evaluation/console/settings.html",
+        {"form": form, "can_change": can_change, "settings": current},
+        status=status,
     )

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..domain.evaluations import Section
 from ..enums import Dimension, ItemKind, TargetKind
+from ..models import EvaluationSettings
 
 
 def field_name(section: Section, code: str) -> str:
@@ -72,3 +73,12 @@ class PlanQuestionForm(forms.Form):
     kind = forms.ChoiceField(label=_("题型"), choices=ItemKind.choices)
     target = forms.ChoiceField(label=_("评价对象"), choices=TargetKind.choices)
     required = forms.BooleanField(label=_("必答"), required=False)
+
+
+class SettingsForm(forms.ModelForm):
+    class Meta:
+        model = EvaluationSettings
+        fields = [
+            "min_responses", "min_response_rate", "prior_weight", "weak_margin", "window_days",
+            "follow_up_after_days", "follow_up_window_days", "reminder_every_days",
+        ]  # fmt: skip
