@@ -148,3 +148,38 @@ def test_group_enrolment_by_workbook(client, aid):
     assert (res.json()["accepted"], res.json()["rejections"][0]["reason"]) == (1, "已参加本期互助")
     assert AidEnrollment.objects.filter(person=new.person).count() == 1
     assert D(res.json()["amount_paid"]) == D("50.00")
+
+
+def test_programmes_and_periods_read_as_policy(client, aid):
+    client.force_login(aid.worker_a)
+    listing = client.get(f"{BASE}/programmes").json()
+    assert [p["name"] for p in listing] == [aid.programme.name]
+    detail = client.get(f"{BASE}/programmes/{aid.programme.pk}").json()
+    assert [(p["number"], p["rulebook_version"]) for p in detail["periods"]] == [(1, 1)]
+    period = client.get(f"{BASE}/periods/{aid.period.pk}").json()
+    assert period["rules"]["deductible"] == {"amount": "1000.00", "per": "case"}
+    mine = client.get(f"{BASE}/me/enrollments").json()
+    assert [(e["programme_name"], e["consecutive_periods"]) for e in mine] == [
+        (aid.programme.name, 1)]  # fmt: skip
+
+
+def test_staff_open_a_period_and_revise_rules_through_the_api(client, aid):
+    from .factories import HOSPITAL_RULES
+
+    client.force_login(aid.users["federation_staff"])
+    res = client.post(f"{BASE}/programmes/{aid.programme.pk}/rulebooks",
+                      {"rules": {**HOSPITAL_RULES, "bands": []}},
+                      content_type="application/json")  # fmt: skip
+    assert res.status_code == 400
+    assert res.json()["error"]["fields"] == {"rules": [res.json()["error"]["message"]]}
+    res = client.post(f"{BASE}/programmes/{aid.programme.pk}/rulebooks",
+                      {"rules": HOSPITAL_RULES, "note": "v2"},
+                      content_type="application/json")  # fmt: skip
+    assert res.json()["version"] == 2
+    res = client.post(f"{BASE}/programmes/{aid.programme.pk}/periods", {
+        "name": "2027年度", "enrol_opens": "2026-12-01", "enrol_closes": "2027-01-31",
+        "coverage_starts": "2027-01-01", "coverage_ends": "2027-12-31",
+        "claim_deadline": "2028-03-31"}, content_type="application/json")  # fmt: skip
+    assert (res.status_code, res.json()["number"], res.json()["rulebook_version"]) == (201, 2, 2)
+    aid.period.refresh_from_db()
+    assert aid.period.rulebook.version == 1
