@@ -55,7 +55,8 @@ def pytest_runtest_teardown(item, nextitem):
     ship, for every test that runs after it in the same process (with xdist, not only at
     the end). Once its fixtures are torn down, put the shipped rows back."""
     yield
-    if not _transactional(item) or "data" not in _SHIPPED:
+    # After the session's last test the test database is gone already (nothing to restore).
+    if nextitem is None or not _transactional(item) or "data" not in _SHIPPED:
         return
     from django.db import connection
     from pytest_django.plugin import blocking_manager_key
