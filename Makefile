@@ -55,6 +55,8 @@ bench: install
 	-$(PY) bench/enrolment_rush.py
 	-$(PY) bench/dashboard.py
 	-$(PY) bench/dashboard.py --database-url postgres://postgres@127.0.0.1:5432/postgres
+	-$(PY) bench/mutualaid_valuation.py
+	-$(PY) bench/mutualaid_valuation.py --database-url postgres://postgres@127.0.0.1:5432/postgres
 
 messages:
 	cd src/gonghui && ../../$(MANAGE) makemessages -l en --ignore "*/migrations/*" && ../../$(MANAGE) compilemessages -l en
