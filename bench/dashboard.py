@@ -394,17 +394,33 @@ def run(args, database_url: str, var_dir: str, label: str) -> bool:
         t_sql.append(time.perf_counter() - t)
     e, s = statistics.median(t_end), statistics.median(t_sql)
     from django.core.cache import cache
+    from django.db.models import F
 
-    cold = []
+    from gonghui.evaluation.models import Target
+    from gonghui.insight.domain.dashboard import Scope, compute_evaluation_blocks
+
+    # A new answer arrives: the view shows the last figures and a task recomputes them.
+    stale, refresh, cold = [], [], []
     for _ in range(max(1, args.rounds // 2)):
-        cache.clear()  # as after a new answer: the score blocks are recomputed
+        Target.objects.filter(pk=Target.objects.order_by("pk").values("pk")[:1]).update(
+            responses=F("responses") + 1
+        )
+        t = time.perf_counter()
+        assert endpoint()["scores_as_of"]["stale"] is True
+        stale.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        compute_evaluation_blocks(Scope.of(world["user"]), period)  # what the task runs
+        refresh.append(time.perf_counter() - t)
+    for _ in range(max(1, args.rounds // 2)):
+        cache.clear()  # nothing computed yet for this scope: the view computes at once
         t = time.perf_counter()
         endpoint()
         cold.append(time.perf_counter() - t)
-    c = statistics.median(cold)
+    v, r, c = statistics.median(stale), statistics.median(refresh), statistics.median(cold)
     print(
-        f"{label}: first view after a new answer (score blocks recomputed) {c * 1000:.0f} ms, "
-        f"{c / s:.2f}x the hand-written SQL"
+        f"{label}: first view after a new answer {v * 1000:.0f} ms (recent figures shown, "
+        f"recomputed in the background in {r * 1000:.0f} ms); "
+        f"first view with nothing cached {c * 1000:.0f} ms ({c / s:.2f}x the SQL)"
     )
     ratio = e / s
     ok = ratio <= TARGET_RATIO

@@ -162,18 +162,50 @@ def test_dashboard_api_with_a_scoped_token(client, county):
     assert client.get("/api/insight/dashboard").status_code == 401
 
 
-def test_score_blocks_are_recomputed_when_an_answer_arrives(county):
+def _one_more_answer(plan):
+    """One more form, rating the venue 1: the course target's count and a counter rise."""
     from gonghui.evaluation.models import RatingCounter, Target
+
+    target = Target.objects.get(evaluation__plan=plan, kind="course")
+    Target.objects.filter(pk=target.pk).update(responses=target.responses + 1)
+    counter = RatingCounter.objects.filter(target=target, value=2).first()
+    RatingCounter.objects.create(target=target, question=counter.question, kind="rating",
+                                 dimension="venue", channel="paper", value=1, count=1)  # fmt: skip
+
+
+def test_score_blocks_are_recomputed_when_an_answer_arrives(county, settings):
+    settings.GONGHUI_DASHBOARD_STALE_SECONDS = 0  # never show older figures
 
     plan_a, _ = _world(county)
     staff = county.users["federation_staff"]
     first = dashboard(staff, PERIOD)
     assert first["kpis"]["satisfaction"] == 75.0
-    # One more form, rating the venue 1: the course target's count and a counter rise.
-    target = Target.objects.get(evaluation__plan=plan_a, kind="course")
-    Target.objects.filter(pk=target.pk).update(responses=5)
-    counter = RatingCounter.objects.filter(target=target, value=2).first()
-    RatingCounter.objects.create(target=target, question=counter.question, kind="rating",
-                                 dimension="venue", channel="paper", value=1, count=1)  # fmt: skip
+    _one_more_answer(plan_a)
     again = dashboard(staff, PERIOD)
     assert again["kpis"]["satisfaction"] == 60.0  # 3 of 5 ratings are 4–5
+    assert again["scores_as_of"]["stale"] is False
+
+
+def test_recent_figures_are_shown_while_a_task_recomputes(
+    county, settings, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from gonghui.insight.tasks import refresh_dashboard_task
+
+    settings.GONGHUI_DASHBOARD_STALE_SECONDS = 600
+    plan_a, _ = _world(county)
+    staff = county.users["federation_staff"]
+    assert dashboard(staff, PERIOD)["kpis"]["satisfaction"] == 75.0
+    _one_more_answer(plan_a)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        stale = dashboard(staff, PERIOD)
+        again = dashboard(staff, PERIOD)  # one refresh at a time
+    assert (stale["kpis"]["satisfaction"], stale["scores_as_of"]["stale"]) == (75.0, True)
+    assert again["scores_as_of"]["stale"] is True
+    assert len(callbacks) == 1
+    task = DBTaskResult.objects.get()
+    assert task.task_path == "gonghui.insight.tasks.refresh_dashboard_task"
+    refresh_dashboard_task.call(**task.args_kwargs["kwargs"])
+    fresh = dashboard(staff, PERIOD)
+    assert (fresh["kpis"]["satisfaction"], fresh["scores_as_of"]["stale"]) == (60.0, False)

@@ -159,3 +159,4 @@ class DashboardOut(Schema):
     overdue: dict[str, Any]
     reform: list[dict[str, Any]]
     recommendations: list[dict[str, Any]]
+    scores_as_of: dict[str, Any]

@@ -15,7 +15,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils import timezone, translation
 
@@ -61,19 +63,38 @@ class Period:
         return lo, hi
 
 
+@dataclass(frozen=True)
+class Scope:
+    """The subtrees whose figures a viewer sees (plain data, so a background task can
+    recompute a viewer's figures without the viewer)."""
+
+    paths: tuple[str, ...]
+    everything: bool = False
+
+    @classmethod
+    def of(cls, user) -> "Scope":
+        principal = principal_for(user)
+        if principal.is_superuser:
+            return cls((), True)
+        return cls(tuple(principal.paths(roles_for("dashboard", "view"))))
+
+    def units(self) -> QuerySet:
+        return OrgUnit.objects.all() if self.everything else OrgUnit.objects.subtree_of(self.paths)
+
+    def plans(self, period: Period) -> QuerySet:
+        lo, hi = period.bounds()
+        return TrainingPlan.objects.filter(
+            org_unit__in=self.units().values("pk"), created_at__gte=lo, created_at__lt=hi
+        )
+
+
 def scope_units(user) -> QuerySet:
     """The org units whose figures the viewer sees."""
-    principal = principal_for(user)
-    if principal.is_superuser:
-        return OrgUnit.objects.all()
-    return OrgUnit.objects.subtree_of(principal.paths(roles_for("dashboard", "view")))
+    return Scope.of(user).units()
 
 
 def scoped_plans(user, period: Period) -> QuerySet:
-    lo, hi = period.bounds()
-    return TrainingPlan.objects.filter(
-        org_unit__in=scope_units(user).values("pk"), created_at__gte=lo, created_at__lt=hi
-    )
+    return Scope.of(user).plans(period)
 
 
 def scoped_demands(user, period: Period) -> QuerySet:
@@ -310,29 +331,18 @@ def evaluation_fingerprint() -> tuple:
     return (agg["n"], agg["responses"], agg["last"], str(settings.first()))
 
 
-def evaluation_blocks(user, period: Period) -> dict[str, Any]:
-    """The figures computed from the evaluation scores: satisfaction trend, trainer and
-    venue rankings, weak spots, and the trainer cards behind the recommendations.
+def _key(scope: Scope, period: Period, fingerprint, language: str) -> str:
+    raw = repr((scope.everything, scope.paths, period, fingerprint, language))
+    return "insight:eval:" + hashlib.sha256(raw.encode()).hexdigest()
 
-    They are the dearest part of the screen (score cards over every counter of the scope),
-    so they are kept in the cache under the viewer's scope, the period and the evaluation
-    fingerprint: a new answer changes the fingerprint, and the next view recomputes them.
-    """
+
+def compute_evaluation_blocks(scope: Scope, period: Period) -> dict[str, Any]:
+    """Compute the score blocks and keep them in the cache (exact and latest entries)."""
     from gonghui.evaluation.domain.scores import scorecards
 
-    principal = principal_for(user)
-    scope = "*" if principal.is_superuser else ",".join(
-        principal.paths(roles_for("dashboard", "view")))  # fmt: skip
-    key = (
-        "insight:eval:"
-        + hashlib.sha256(
-            repr((scope, period, evaluation_fingerprint(), translation.get_language())).encode()
-        ).hexdigest()
-    )
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
-    plans = scoped_plans(user, period)
+    language = translation.get_language()
+    fingerprint = evaluation_fingerprint()
+    plans = scope.plans(period)
     trainers = scorecards("trainer", plans=plans)
     venues = scorecards("venue", plans=plans)
     blocks = {
@@ -343,9 +353,50 @@ def evaluation_blocks(user, period: Period) -> dict[str, Any]:
             {"trainer": list(trainers.values()), "venue": list(venues.values())}
         ),
         "trainer_cards": trainers,
+        "computed_at": timezone.now().isoformat(),
     }
-    cache.set(key, blocks, EVAL_CACHE_SECONDS)
+    cache.set(_key(scope, period, fingerprint, language), blocks, EVAL_CACHE_SECONDS)
+    cache.set(_key(scope, period, None, language), blocks, EVAL_CACHE_SECONDS)
+    cache.delete(_key(scope, period, "refreshing", language))
     return blocks
+
+
+def _schedule_refresh(scope: Scope, period: Period, language: str) -> None:
+    """Recompute in the background, once at a time per scope and period."""
+    if not cache.add(_key(scope, period, "refreshing", language), 1, 120):
+        return
+    from ..tasks import refresh_dashboard_task
+
+    args = {"paths": list(scope.paths), "everything": scope.everything,
+            "start": period.start.isoformat(), "end": period.end.isoformat(),
+            "language": language}  # fmt: skip
+    transaction.on_commit(lambda: refresh_dashboard_task.enqueue(**args))
+
+
+def evaluation_blocks(user, period: Period) -> dict[str, Any]:
+    """The figures computed from the evaluation scores: satisfaction trend, trainer and
+    venue rankings, weak spots, and the trainer cards behind the recommendations.
+
+    They are the dearest part of the screen (score cards over every counter of the scope),
+    so they are kept in the cache under the viewer's scope, the period and the evaluation
+    fingerprint. A new answer changes the fingerprint: if the last blocks computed for this
+    scope and period are younger than ``GONGHUI_DASHBOARD_STALE_SECONDS``, they are shown
+    (marked with the time they were computed) while a background task recomputes them;
+    otherwise they are recomputed at once.
+    """
+    scope = Scope.of(user)
+    language = translation.get_language()
+    cached = cache.get(_key(scope, period, evaluation_fingerprint(), language))
+    if cached is not None:
+        return {**cached, "stale": False}
+    latest = cache.get(_key(scope, period, None, language))
+    allowed = getattr(settings, "GONGHUI_DASHBOARD_STALE_SECONDS", 600)
+    if latest is not None and allowed > 0:
+        age = timezone.now() - dt.datetime.fromisoformat(latest["computed_at"])
+        if age.total_seconds() <= allowed:
+            _schedule_refresh(scope, period, language)
+            return {**latest, "stale": True}
+    return {**compute_evaluation_blocks(scope, period), "stale": False}
 
 
 def dashboard(user, period: Period) -> dict[str, Any]:
@@ -370,4 +421,5 @@ def dashboard(user, period: Period) -> dict[str, Any]:
         "overdue": overdue_steps(user),
         "reform": reform_progress(user),
         "recommendations": recommendations(user, ev["trainer_cards"]),
+        "scores_as_of": {"computed_at": ev["computed_at"], "stale": ev["stale"]},
     }  # fmt: skip
