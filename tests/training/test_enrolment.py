@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from gonghui.accounts.sms import MemorySender
@@ -37,6 +38,36 @@ def _snapshot():
     )
 
 
+#: On PostgreSQL the first thing after an enrolment commits is waiting for it to be durable
+#: (the plan lock is released at commit, before the flush); SQLite has no such step.
+DURABLE = [enrolment._wait_until_durable] if connection.vendor == "postgresql" else []
+
+
+def test_on_postgresql_the_commit_is_durable_before_anyone_is_told(
+    t, settings, django_capture_on_commit_callbacks
+):
+    settings.GONGHUI_SMS_SENDER = "gonghui.accounts.sms.MemorySender"
+    MemorySender.notices.clear()
+    seen = []
+    real = enrolment._wait_until_durable
+
+    def waiting():
+        seen.append(("durable", list(MemorySender.notices)))
+        real()
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        enroll_person(t.plan, person=t.zhang, actor=t.worker_a)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SHOW synchronous_commit")
+                assert cursor.fetchone() == ("off",)  # this transaction only (SET LOCAL)
+    assert callbacks[: len(DURABLE)] == DURABLE
+    for callback in callbacks:  # as Django runs them after the commit, in order
+        (waiting if callback is real else callback)()
+    assert seen == ([("durable", [])] if DURABLE else [])  # the SMS came after
+    assert MemorySender.notices == [(t.worker_a.mobile, "报名成功：您已报名“低压电工培训班”")]
+
+
 def _self(person, user, plan):
     return enroll_person(plan, person=person, actor=user)
 
@@ -53,7 +84,7 @@ def test_worker_enrols_themself_takes_seat_one_and_is_told(
     assert e.nominated_by is None and e.enterprise is None
     notice = Notification.objects.get(person=t.zhang)
     assert (notice.kind, notice.text) == ("enrolled", "报名成功：您已报名“低压电工培训班”")
-    assert len(callbacks) == 1
+    assert callbacks[: len(DURABLE)] == DURABLE and len(callbacks) == len(DURABLE) + 1
     assert MemorySender.notices == [(t.worker_a.mobile, "报名成功：您已报名“低压电工培训班”")]
     event = AuditEvent.objects.get(action="enrollment.create")
     assert event.actor == t.worker_a
@@ -71,11 +102,11 @@ def test_sms_waits_for_commit_and_is_skipped_without_an_account(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         enroll_person(t.plan, person=t.zhang, actor=t.worker_a)
     assert MemorySender.notices == []  # not yet committed: nothing left the building
-    assert len(callbacks) == 1
+    assert len(callbacks) == len(DURABLE) + 1
     li = t.member_b.person  # 李四 has no account
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         enroll_person(t.plan, person=li, actor=t.staff)
-    assert callbacks == []
+    assert callbacks == DURABLE
     assert Notification.objects.filter(person=li).count() == 1
 
 
@@ -354,10 +385,10 @@ def test_a_missed_lock_is_caught_by_the_seat_constraint(t, monkeypatch):
     real = enrolment._standing
     calls = []
 
-    def stale(plan, *, capacity):
+    def stale(plan, *, capacity, person=None):
         calls.append(1)
-        taken, last, seat = real(plan, capacity=capacity)
-        return (taken, last, 1) if len(calls) == 1 else (taken, last, seat)  # a stale seat
+        mine, taken, last, seat = real(plan, capacity=capacity, person=person)
+        return (mine, taken, last, 1 if len(calls) == 1 else seat)  # first look: a stale seat
 
     monkeypatch.setattr(enrolment, "_standing", stale)
     assert (_self(b, ub, t.plan).status, Enrollment.objects.get(person=b).seat) == ("enrolled", 2)
