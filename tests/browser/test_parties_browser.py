@@ -47,6 +47,7 @@ def test_worker_and_enterprise_on_a_phone(phone, live_server, county, shot):
     # A worker says what they want to learn, in their own words.
     login(phone, live_server, t.worker_a.mobile, PASSWORD)
     phone.click("a:has-text('我想学（培训需求）')")
+    phone.wait_for_load_state("networkidle")  # htmx listens once the page has loaded
     phone.fill("input[name=q]", "电")
     expect(phone.locator(".skill-option").first).to_be_visible()
     shot(phone, "parties-worker-skill-search")
