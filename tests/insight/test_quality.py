@@ -223,3 +223,19 @@ def test_deadline_marks_overdue(county):
     assert rect.overdue is False
     rect.deadline = timezone.localdate() - dt.timedelta(days=1)
     assert rect.overdue is True
+
+
+def test_rectifications_appear_on_the_plans_own_timeline(county):
+    """Training's timeline merges insight's lines by time: the public one shows the
+    rectification without names, the console's also the staff member who acted."""
+    from gonghui.training.domain.plans import timeline
+
+    rect = _open(county)
+    public = timeline(rect.plan)
+    lines = [line for line in public if line.kind.startswith("rectification.")]
+    assert [(line.kind, line.actor_label) for line in lines] == [("rectification.open", "")]
+    assert lines[0].summary == f"整改「{rect.title}」待整改：质量规则触发整改"
+    assert [line.at for line in public] == sorted(line.at for line in public)
+    console = timeline(rect.plan, public=False)
+    assert any(line.kind == "rectification.open" for line in console)
+    assert len(console) >= len(public)

@@ -7,7 +7,9 @@ conditions, writes a PlanEvent (the public timeline) and an audit row.
 
 import datetime as dt
 import itertools
+from collections.abc import Callable
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from django.db import transaction
@@ -853,6 +855,26 @@ def public_plans():
     return TrainingPlan.objects.filter(state__in=PUBLIC_STATES).select_related("skill", "org_unit")
 
 
-def timeline(plan: TrainingPlan):
-    """The public timeline: demand gathered → … → completed, each with its date."""
-    return plan.events.order_by("at", "id")
+#: Other apps' lines for a plan's timeline (e.g. insight's rectifications), registered from
+#: their ``AppConfig.ready``, so that training needs no import of the apps built on it:
+#: ``source(plan, public=...)`` returns dicts with ``at``, ``kind``, ``summary`` and
+#: ``actor_label``; with ``public=True`` only what the public page may show.
+_TIMELINE_SOURCES: list[Callable[..., list[dict[str, Any]]]] = []
+
+
+def register_timeline_source(source: Callable[..., list[dict[str, Any]]]) -> None:
+    if source not in _TIMELINE_SOURCES:
+        _TIMELINE_SOURCES.append(source)
+
+
+def timeline(plan: TrainingPlan, *, public: bool = True) -> list:
+    """The timeline: demand gathered → … → completed, each with its date, with the other
+    apps' lines (rectifications; in the console also alerts and spot checks) merged in by
+    time."""
+    lines: list = list(plan.events.order_by("at", "id"))
+    for source in _TIMELINE_SOURCES:
+        lines += [
+            SimpleNamespace(from_state="", to_state="", figures={}, **line)
+            for line in source(plan, public=public)
+        ]
+    return sorted(lines, key=lambda line: line.at)  # stable: same-time events keep order

@@ -179,7 +179,7 @@ def _cockpit(request, plan, *, status=200, **forms):
         "waitlist": console_queries.waitlist(plan),
         "attendance": checkin.attendance(plan),
         "attendance_rows": checkin.attendance_rows(plan),
-        "timeline": plans.timeline(plan),
+        "timeline": plans.timeline(plan, public=False),
         "steps": STEPS,
         "done_states": _done_states(plan),
         **_forms(request, plan, forms),
