@@ -91,6 +91,31 @@ def test_plan_results_against_targets(done, county):
     assert r.certification_met is False  # 66.7 % against 80 %
     assert r.mean_test_score == 85.0
     assert r.behaviour["total"] == 3 and r.behaviour["answered"] == 0
+    # Both certificates are 初级 (l5); a rise only where that outranks what the person had.
+    assert r.level_rises.yes == 2 - sum(
+        p.skill_level in ("l5", "l4", "l3", "l2", "l1") for p in done.people[:2]
+    )
+
+
+def test_a_level_rise_needs_a_certificate_above_the_record_and_earlier_certificates(done, county):
+    from gonghui.evaluation.domain.results import level_rises
+    from gonghui.training.models import Certificate
+
+    a, b, c = done.people
+    for p in (a, b, c):
+        p.skill_level = "l5"  # 初级工 on the roster
+        p.save(update_fields=["skill_level"])
+    earlier = dt.date(2025, 1, 1)
+    # b already held a 中级 certificate of another plan before this one
+    Certificate.objects.create(person=b, skill=done.plan.skill, level="l4", number="OLD",
+                               issuer="海盐县人社局", issued_on=earlier)  # fmt: skip
+    for i, (p, level) in enumerate(((a, "l4"), (b, "l4"), (c, "l5"))):
+        Certificate.objects.create(person=p, plan=done.plan, skill=done.plan.skill, level=level,
+                                   number=f"R{i}", issuer="海盐县人社局",
+                                   issued_on=dt.date(2026, 11, 1))  # fmt: skip
+    # a: 中级 over 初级 → rose; b: 中级 again → no; c: 初级 = record → no
+    assert level_rises(done.plan, [a.pk, b.pk, c.pk]) == 1
+    assert plan_results(done.plan).level_rises.yes == 1
 
 
 def test_staff_extend_an_expired_request(done, county):
