@@ -68,6 +68,21 @@ def test_on_postgresql_the_commit_is_durable_before_anyone_is_told(
     assert MemorySender.notices == [(t.worker_a.mobile, "报名成功：您已报名“低压电工培训班”")]
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's write-ahead log")
+def test_waiting_for_durability_writes_to_the_log_so_its_commit_waits_for_the_flush(db):
+    """A commit waits for the disk only if its transaction wrote to the log: the wait
+    must write a record (a bare SELECT would return before the enrolment is on disk)."""
+
+    def insert_lsn():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_current_wal_insert_lsn() - '0/0'::pg_lsn")
+            return cursor.fetchone()[0]
+
+    before = insert_lsn()
+    enrolment._wait_until_durable()
+    assert insert_lsn() > before
+
+
 def _self(person, user, plan):
     return enroll_person(plan, person=person, actor=user)
 

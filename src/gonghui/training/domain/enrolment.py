@@ -153,11 +153,14 @@ def _release_lock_at_commit() -> None:
 
 
 def _wait_until_durable() -> None:
-    # A transaction with an id writes a commit record, and a synchronous commit waits until
-    # the log is flushed up to it. Concurrent waiters share flushes (group commit), outside
-    # the plan lock.
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_current_xact_id()")
+    # Run after the commit, in autocommit: the statement is a transaction of its own that
+    # writes one small log record (a transactional logical-decoding message, ignored by
+    # everything here), so its synchronous commit waits until the log is flushed up to it —
+    # and so past the enrolment's commit. A transaction that writes no log (a bare SELECT,
+    # even one taking a transaction id) commits without waiting for the disk. Concurrent
+    # waiters share flushes (group commit), outside the plan lock.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_logical_emit_message(true, 'gonghui.durable', '')")
 
 
 def _lock_for_enrolment(plan: TrainingPlan) -> tuple[str, int, bool]:
