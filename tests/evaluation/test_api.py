@@ -173,3 +173,25 @@ def test_score_endpoints_for_every_kind(client, done, kind):
     assert res.status_code == 200 and res.json()["kind"] == kind
     client.force_login(done.users[0])
     assert client.get(f"/api/evaluation/scores/{kind}s/{ids[kind]}").status_code == 403
+
+
+def test_paper_returns_name_nobody_outside_the_callers_scope(client, done):
+    """An id of someone the caller may not see is "not found": the refusal must not name
+    them (the domain's message for a non-participant does)."""
+    from gonghui.evaluation.models import Participation
+    from gonghui.orgs.enums import OrgKind
+
+    from ..factories import MembershipFactory, PersonFactory, org_unit
+
+    elsewhere = org_unit(
+        org_unit(None, OrgKind.COUNTY, "平湖市总工会"), OrgKind.GRASSROOTS, "某厂工会"
+    )
+    stranger = MembershipFactory(union=elsewhere, person=PersonFactory(name="外县陌生人")).person
+    client.force_login(done.staff)
+    ev = done.evaluation
+    before = Participation.objects.count()
+    res = _post(client, f"/api/evaluation/evaluations/{ev.pk}/paper-returns",
+                {"person_ids": [stranger.pk]})  # fmt: skip
+    assert res.status_code == 404
+    assert "外县陌生人" not in res.content.decode()
+    assert Participation.objects.count() == before

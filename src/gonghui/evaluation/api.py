@@ -154,7 +154,8 @@ def _managed(request, evaluation_id: int) -> Evaluation:
 )
 def paper_returns(request, evaluation_id: int, payload: PaperReturnsIn):
     e = _managed(request, evaluation_id)
-    people = list(Person.objects.filter(pk__in=payload.person_ids))
+    # Only people the caller may see: an id from elsewhere is "not found", never a name.
+    people = list(Person.objects.restrict(request.auth, "view").filter(pk__in=payload.person_ids))
     if len(people) != len(set(payload.person_ids)):
         raise Http404
     n = ev_domain.record_paper_returns(e, people=people, actor=request.auth)
