@@ -183,3 +183,19 @@ def test_staff_open_a_period_and_revise_rules_through_the_api(client, aid):
     assert (res.status_code, res.json()["number"], res.json()["rulebook_version"]) == (201, 2, 2)
     aid.period.refresh_from_db()
     assert aid.period.rulebook.version == 1
+
+
+def test_group_pick_names_nobody_outside_the_callers_scope(client, aid):
+    """李四 belongs to 基层工会B: the officer of 基层工会A picking his id learns nothing."""
+    import datetime as dt
+
+    aid.period.enrol_closes = dt.date(2099, 1, 1)
+    aid.period.save(update_fields=["enrol_closes"])
+    client.force_login(aid.users["union_officer_a"])
+    res = client.post(f"{BASE}/periods/{aid.period.pk}/groups", {
+        "union_id": aid.union_a.pk, "payment_reference": "JF-8",
+        "person_ids": [aid.member_b.person_id]}, content_type="application/json")  # fmt: skip
+    assert res.status_code == 201, res.content
+    assert res.json()["rejections"] == [{"name": "?", "id": "", "reason": "职工不存在"}]
+    assert "李四" not in res.content.decode()
+    assert not AidEnrollment.objects.filter(person=aid.member_b.person).exists()

@@ -119,7 +119,9 @@ def get_period(request, period_id: int):
 def enrol_group(request, period_id: int, payload: GroupIn):
     period = _period(request, period_id)
     union = get_object_or_404(OrgUnit.objects.restrict(request.auth), pk=payload.union_id)
-    candidates = enrolment.candidates_from_people(union, payload.person_ids)
+    candidates = enrolment.candidates_from_people(
+        union, payload.person_ids, among=Person.objects.restrict(request.auth, "view")
+    )
     group = enrolment.enrol_group(period, union=union, candidates=candidates,
                                   payment_reference=payload.payment_reference,
                                   actor=request.auth)  # fmt: skip

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -48,8 +49,13 @@ def _window(period: AidPeriod, today: dt.date) -> None:
     )
 
 
-def candidates_from_people(union: OrgUnit, person_ids: list[int]) -> list[Candidate]:
-    people = Person.objects.in_bulk(person_ids)
+def candidates_from_people(
+    union: OrgUnit, person_ids: list[int], *, among: QuerySet[Person] | None = None
+) -> list[Candidate]:
+    """The picked people; ``among`` (pages and API: the people the caller may see) limits
+    whom an id can find, so that a pick never names someone outside the caller's scope —
+    any other id is "not found"."""
+    people = (among if among is not None else Person.objects).in_bulk(person_ids)
     return [
         Candidate(p.name, p.id_number_masked, p) if p else Candidate("?", "", None, _("职工不存在"))
         for p in (people.get(i) for i in person_ids)

@@ -19,7 +19,7 @@ from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
 from gonghui.orgs.domain.roster import safe_cell
 from gonghui.orgs.domain.scope import principal_for
 from gonghui.orgs.enums import OrgKind
-from gonghui.orgs.models import Membership, OrgUnit
+from gonghui.orgs.models import Membership, OrgUnit, Person
 from gonghui.orgs.views.common import console_view, paginate
 
 from ..domain import claims as domain
@@ -185,7 +185,9 @@ def groups(request):
                     source = "xlsx"
                 else:
                     ids = [int(i) for i in d["people"]]
-                    candidates = enrolment.candidates_from_people(d["union"], ids)
+                    candidates = enrolment.candidates_from_people(
+                        d["union"], ids, among=Person.objects.restrict(request.user, "view")
+                    )
                     source = "picked"
                 result = enrolment.enrol_group(
                     d["period"], union=d["union"], candidates=candidates, source=source,
