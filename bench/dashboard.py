@@ -42,7 +42,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from demand_analysis import pg_scratch, setup_django  # noqa: E402
+from demand_analysis import setup_django  # noqa: E402
+from scratch import scratch_database  # noqa: E402
 
 TOWNS, UNIONS_PER_TOWN, PEOPLE = 9, 6, 20_000
 TRAINERS, VENUES, SKILLS = 300, 60, 100
@@ -448,23 +449,12 @@ def main() -> None:
         "created and dropped); default: a temporary SQLite file",
     )  # fmt: skip
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="gonghui-bench-dashboard-") as tmp:
-        use_pg = args.database_url.startswith("postgres")
-        if use_pg:
-            url = pg_scratch(args.database_url, "gonghui_bench_dashboard", create=True)
-            label = "PostgreSQL"
-        else:
-            url = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
-            label = "SQLite"
+    with (
+        tempfile.TemporaryDirectory(prefix="gonghui-bench-dashboard-") as tmp,
+        scratch_database(args.database_url, "gonghui_bench_dashboard", tmp) as (url, db),
+    ):
         os.environ["GONGHUI_MEDIA_ROOT"] = tmp
-        try:
-            ok = run(args, url, tmp, label)
-        finally:
-            if use_pg:
-                from django.db import connections
-
-                connections.close_all()
-                pg_scratch(args.database_url, "gonghui_bench_dashboard", create=False)
+        ok = run(args, url, tmp, db.split(" ")[0])  # "SQLite" or "PostgreSQL" on each line
     sys.exit(0 if ok else 1)
 
 

@@ -30,6 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
+from scratch import scratch_database  # noqa: E402 - bench/ is on the path
+
 TARGET_SECONDS = 60
 TARGET_MB = 1024
 TOWNS = 8
@@ -82,23 +84,6 @@ def generate(rng: random.Random, entries: list[dict], n: int) -> list[tuple[str,
 
 
 # -- scratch database ------------------------------------------------------------------------
-
-
-def pg_scratch(url: str, name: str, *, create: bool) -> str:
-    import psycopg
-    from dj_database_url import parse
-
-    cfg = parse(url)
-    conn = psycopg.connect(
-        host=cfg["HOST"] or None, port=cfg["PORT"] or None, user=cfg["USER"] or None,
-        password=cfg["PASSWORD"] or None, dbname="postgres", autocommit=True,
-    )  # fmt: skip
-    with conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        if create:
-            conn.execute(f'CREATE DATABASE "{name}"')
-    auth = cfg["USER"] + (f":{cfg['PASSWORD']}" if cfg["PASSWORD"] else "")
-    return f"postgres://{auth}@{cfg['HOST']}:{cfg['PORT'] or 5432}/{name}"
 
 
 def setup_django(database_url: str, var_dir: str) -> None:
@@ -235,22 +220,11 @@ def main() -> None:
         "created and dropped); default: a temporary SQLite file",
     )  # fmt: skip
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="gonghui-bench-demand-") as tmp:
-        use_pg = args.database_url.startswith("postgres")
-        if use_pg:
-            url = pg_scratch(args.database_url, "gonghui_bench_demand", create=True)
-            label = "PostgreSQL scratch database gonghui_bench_demand"
-        else:
-            url = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
-            label = "temporary SQLite file"
-        try:
-            ok = run(args.demands, args.sample, url, tmp, label)
-        finally:
-            if use_pg:
-                from django.db import connections
-
-                connections.close_all()
-                pg_scratch(args.database_url, "gonghui_bench_demand", create=False)
+    with (
+        tempfile.TemporaryDirectory(prefix="gonghui-bench-demand-") as tmp,
+        scratch_database(args.database_url, "gonghui_bench_demand", tmp) as (url, label),
+    ):
+        ok = run(args.demands, args.sample, url, tmp, label)
     sys.exit(0 if ok else 1)
 
 

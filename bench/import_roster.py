@@ -33,6 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "data"
 sys.path.insert(0, str(ROOT / "src"))
 
+from scratch import scratch_database  # noqa: E402 - bench/ is on the path
+
 HEADERS = [
     "所属工会", "姓名", "性别", "出生日期", "民族", "证件类型", "证件号码", "学历", "技能等级",
     "移动电话", "户籍类型", "政治面貌", "工作单位", "是否农民工", "会籍变化类型", "会籍变化日期",
@@ -233,31 +235,6 @@ def run_child(*args: str) -> dict:
     raise SystemExit(f"measurement {args[0]} failed:\n{proc.stdout}\n{proc.stderr}")
 
 
-# -- scratch PostgreSQL database ---------------------------------------------------------------
-
-
-def _pg_admin(url: str):
-    import psycopg
-    from dj_database_url import parse
-
-    cfg = parse(url)
-    conn = psycopg.connect(
-        host=cfg["HOST"] or None, port=cfg["PORT"] or None, user=cfg["USER"] or None,
-        password=cfg["PASSWORD"] or None, dbname="postgres", autocommit=True,
-    )  # fmt: skip
-    return conn, cfg
-
-
-def pg_scratch(url: str, name: str, *, create: bool) -> str:
-    conn, cfg = _pg_admin(url)
-    with conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        if create:
-            conn.execute(f'CREATE DATABASE "{name}"')
-    auth = cfg["USER"] + (f":{cfg['PASSWORD']}" if cfg["PASSWORD"] else "")
-    return f"postgres://{auth}@{cfg['HOST']}:{cfg['PORT'] or 5432}/{name}"
-
-
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         child(sys.argv[2:])
@@ -284,19 +261,11 @@ def main() -> None:
 
     calamine = run_child("calamine", str(path))
     openpyxl = run_child("openpyxl", str(path))
-    with tempfile.TemporaryDirectory(prefix="gonghui-bench-") as tmp:
-        use_pg = args.database_url.startswith("postgres")
-        if use_pg:
-            url = pg_scratch(args.database_url, "gonghui_bench", create=True)
-            label = "PostgreSQL (scratch database gonghui_bench)"
-        else:
-            url = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
-            label = "SQLite (temporary file)"
-        try:
-            imported = run_child("import", str(path), url, tmp, "1" if args.profile else "0")
-        finally:
-            if use_pg:
-                pg_scratch(args.database_url, "gonghui_bench", create=False)
+    with (
+        tempfile.TemporaryDirectory(prefix="gonghui-bench-") as tmp,
+        scratch_database(args.database_url, "gonghui_bench", tmp) as (url, label),
+    ):
+        imported = run_child("import", str(path), url, tmp, "1" if args.profile else "0")
 
     fastest = min(calamine["seconds"], openpyxl["seconds"])
     ratio = imported["seconds"] / fastest

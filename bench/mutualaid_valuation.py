@@ -36,6 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from scratch import scratch_database  # noqa: E402 - bench/ is on the path
+
 TARGET_RATIO = 3.0
 MEMBERS = 40_000
 UNIONS = 40
@@ -201,28 +203,18 @@ def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         child(sys.argv[2:])
         return
-    from import_roster import pg_scratch
-
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--claims", type=int, default=100_000)
     parser.add_argument("--database-url", default="", help="postgres://… for PostgreSQL")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="gonghui-bench-") as tmp:
-        use_pg = args.database_url.startswith("postgres")
-        if use_pg:
-            url = pg_scratch(args.database_url, "gonghui_bench_aid", create=True)
-            label = "PostgreSQL (scratch database gonghui_bench_aid)"
-        else:
-            url = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
-            label = "SQLite (temporary file)"
-        try:
-            proc = subprocess.run(  # noqa: S603 - this very script with our own arguments
-                [sys.executable, __file__, "--child", url, tmp, str(args.claims)],
-                capture_output=True, text=True, cwd=ROOT, check=False,
-            )  # fmt: skip
-        finally:
-            if use_pg:
-                pg_scratch(args.database_url, "gonghui_bench_aid", create=False)
+    with (
+        tempfile.TemporaryDirectory(prefix="gonghui-bench-") as tmp,
+        scratch_database(args.database_url, "gonghui_bench_aid", tmp) as (url, label),
+    ):
+        proc = subprocess.run(  # noqa: S603 - this very script with our own arguments
+            [sys.executable, __file__, "--child", url, tmp, str(args.claims)],
+            capture_output=True, text=True, cwd=ROOT, check=False,
+        )  # fmt: skip
     result = None
     for line in proc.stdout.splitlines():
         if line.startswith("RESULT "):
