@@ -76,6 +76,15 @@ def _chinese_by_default():
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache: rolled-back tests reuse ids on SQLite, and a
+    plan cached by one test must not answer for another test's plan of the same id."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # PBKDF2 at full strength makes every fixture user cost ~0.5 s; policy checks still run.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -9,6 +9,7 @@ does not exist (404).
 import datetime as dt
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
@@ -16,8 +17,7 @@ from gonghui.orgs.domain.errors import PermissionDeniedError
 from gonghui.orgs.domain.scope import principal_for
 from gonghui.orgs.models import Person
 
-from .domain.enrolment import cancel_enrollment, enroll_person
-from .domain.plans import PUBLIC_STATES
+from .domain.enrolment import cancel_enrollment, enroll_person, enrollable_plan, load_enrollee
 from .enums import EnrollmentStatus
 from .models import Enrollment, TrainingPlan
 
@@ -51,9 +51,11 @@ class EnrollmentOut(Schema):
 
 def _enrollable_plan(request, plan_id: int) -> TrainingPlan:
     """A public plan (announced onwards), or one the caller's roles reach."""
-    plans = TrainingPlan.objects.select_related("org_unit")
-    plan = plans.filter(pk=plan_id, state__in=PUBLIC_STATES).first()
-    return plan or get_object_or_404(plans.restrict(request.auth, "view"), pk=plan_id)
+    plan = enrollable_plan(plan_id)
+    if plan is not None:
+        return plan
+    plans = TrainingPlan.objects.select_related("org_unit").restrict(request.auth, "view")
+    return get_object_or_404(plans, pk=plan_id)
 
 
 def _visible_enrollments(request) -> QuerySet[Enrollment]:
@@ -79,10 +81,15 @@ def enroll(request, plan_id: int, payload: EnrollIn):
         person_id = getattr(request.auth, "person_id", None)
         if person_id is None:
             raise PermissionDeniedError("您的账号未关联职工信息，不能报名")
-        person = get_object_or_404(Person, pk=person_id)
-    else:
-        people = Person.objects.restrict(request.auth, "view")
-        person = get_object_or_404(people, pk=payload.person_id)
+        # The caller's own person, with the membership the checks need, in one query.
+        found = load_enrollee(person_id)
+        if found is None:
+            raise Http404
+        person, membership = found
+        enrollment = enroll_person(plan, person=person, actor=request.auth, membership=membership)
+        return Status(201, enrollment)
+    people = Person.objects.restrict(request.auth, "view").only("name")
+    person = get_object_or_404(people, pk=payload.person_id)
     return Status(201, enroll_person(plan, person=person, actor=request.auth))
 
 

@@ -11,6 +11,7 @@ everyone behind one place up.
 """
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -23,6 +24,7 @@ from gonghui.orgs.models import Enterprise, Membership, Person
 from ..enums import EnrollmentStatus, PlanState
 from ..models import Enrollment, Notification, TrainingPlan
 from .notices import account_mobile, notify
+from .plans import PUBLIC_STATES
 
 #: Attempts at a seat when the unique-seat backstop fires (it never should under the lock).
 SEAT_ATTEMPTS = 3
@@ -30,14 +32,92 @@ SEAT_ATTEMPTS = 3
 CLOSED_STATES = (PlanState.COMPLETED, PlanState.ARCHIVED, PlanState.CANCELLED)
 
 
+# -- the plan an enrolment reads -------------------------------------------------------------
+#: What an enrolment reads of its plan besides what it re-reads under the lock (state,
+#: capacity, cut-off): all of it fixed once the plan is announced (only draft, consultation
+#: and approved plans can be revised). Any other field is read from the database if asked.
+ENROL_PLAN_FIELDS = ("title", "members_only", "org_unit__path")
+#: How long a process may reuse a public plan's enrolment terms. Saving the plan or its
+#: eligible units drops them at once from a shared cache (Redis); a per-process cache
+#: (no ``REDIS_URL``) keeps other processes' copies until this runs out.
+PLAN_CACHE_SECONDS = 60
+
+
+def _plan_cache_key(plan_id: int) -> str:
+    return f"training:enrolment-plan:{plan_id}"
+
+
+def enrollable_plan(plan_id: int) -> TrainingPlan | None:
+    """The public plan (announced onwards) ``plan_id`` with what an enrolment checks
+    against it (``eligible_unit_paths``), or None.
+
+    Kept in the cache for ``PLAN_CACHE_SECONDS``: in an enrolment rush thousands of
+    requests read the same plan, and none of what they read here can change once it is
+    public; what can (state, capacity, cut-off) is read again under the lock."""
+    key = _plan_cache_key(plan_id)
+    plan = cache.get(key)
+    if plan is None:
+        plan = (
+            TrainingPlan.objects.select_related("org_unit")
+            .only(*ENROL_PLAN_FIELDS)
+            .filter(pk=plan_id, state__in=PUBLIC_STATES)
+            .first()
+        )
+        if plan is None:
+            return None
+        eligible_unit_paths(plan)
+        cache.set(key, plan, PLAN_CACHE_SECONDS)
+    return plan
+
+
+def forget_plan(plan_id: int) -> None:
+    """Drop a plan's cached enrolment terms once the change being made is committed."""
+    transaction.on_commit(lambda: cache.delete(_plan_cache_key(plan_id)))
+
+
+def eligible_unit_paths(plan: TrainingPlan) -> list[str]:
+    """Paths of the units whose members may enrol (empty: the whole of the plan's own
+    unit), read once per plan object."""
+    if "_eligible_unit_paths" not in plan.__dict__:
+        paths = plan.eligible_units.values_list("path", flat=True)
+        plan.__dict__["_eligible_unit_paths"] = list(paths)
+    return plan.__dict__["_eligible_unit_paths"]
+
+
 # -- eligibility -----------------------------------------------------------------------------
-def _active_membership(person: Person) -> Membership | None:
+def _active_memberships():
+    # Only what the checks read: the union's path and the enterprise's id (the enterprise
+    # itself is loaded only when a contact nominates). An enrolment rush runs this per request.
     return (
         Membership.objects.active()
-        .filter(person=person)
-        .select_related("union", "enterprise")
+        .select_related("union")
+        .only("person_id", "enterprise_id", "union__path")
+        .order_by("pk")
+    )
+
+
+def _active_membership(person: Person) -> Membership | None:
+    return _active_memberships().filter(person=person).first()
+
+
+#: ``enroll_person`` looks the membership up itself unless it is given.
+UNKNOWN = object()
+
+
+def load_enrollee(person_id: int) -> tuple[Person, Membership | None] | None:
+    """The person and their active membership, in one query when they are a member (the
+    enrolment API's way in; ``enroll_person`` takes the membership then), or None."""
+    membership = (
+        _active_memberships()
+        .select_related("person")
+        .only("person__name", "person_id", "enterprise_id", "union__path")
+        .filter(person_id=person_id)
         .first()
     )
+    if membership is not None:
+        return membership.person, membership
+    person = Person.objects.only("name").filter(pk=person_id).first()
+    return (person, None) if person is not None else None
 
 
 def _scope_reason(plan: TrainingPlan, membership: Membership | None) -> str | None:
@@ -49,9 +129,9 @@ def _scope_reason(plan: TrainingPlan, membership: Membership | None) -> str | No
     if membership is None:
         return None
     path = membership.union.path
-    units = list(plan.eligible_units.all())
+    units = eligible_unit_paths(plan)
     if units:
-        inside = any(path.startswith(u.path) for u in units)
+        inside = any(path.startswith(unit) for unit in units)
     else:
         inside = path.startswith(plan.org_unit.path)
     return None if inside else "您所在的工会不在本次培训的报名范围内"
@@ -148,8 +228,13 @@ def _release_lock_at_commit() -> None:
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        cursor.execute(_EARLY_RELEASE)
     transaction.on_commit(_wait_until_durable)
+
+
+#: The setting behind ``_release_lock_at_commit``, as an expression, so that the enrolment
+#: sets it in the statement that takes the lock (one round trip less per request).
+_EARLY_RELEASE = "SELECT set_config('synchronous_commit', 'off', true)"
 
 
 def _wait_until_durable() -> None:
@@ -171,15 +256,21 @@ def _lock_for_enrolment(plan: TrainingPlan) -> tuple[str, int, bool]:
     statement, not here, so that on PostgreSQL they see what the previous holder committed
     (a statement's snapshot is taken before it waits for the lock)."""
     table = connection.ops.quote_name(TrainingPlan._meta.db_table)
+    postgres = connection.vendor == "postgresql"
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     now = connection.ops.adapt_datetimefield_value(timezone.now())
+    # On PostgreSQL the same statement lets the commit release the lock early (see
+    # ``_release_lock_at_commit``, which registers the durability wait).
+    early = ", " + _EARLY_RELEASE.removeprefix("SELECT ") if postgres else ""
     sql = (
-        f"SELECT state, capacity, enrol_cutoff IS NOT NULL AND enrol_cutoff <= %s "  # noqa: S608
+        f"SELECT state, capacity, enrol_cutoff IS NOT NULL AND enrol_cutoff <= %s{early} "  # noqa: S608
         f"FROM {table} WHERE id = %s{lock}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [now, plan.pk])
-        state, capacity, cutoff_passed = cursor.fetchone()
+        state, capacity, cutoff_passed = cursor.fetchone()[:3]
+    if postgres:
+        transaction.on_commit(_wait_until_durable)
     return state, capacity, bool(cutoff_passed)
 
 
@@ -188,16 +279,32 @@ def _standing(
 ) -> tuple[bool, int, int, int | None]:
     """Whether ``person`` already holds a seat or a waitlist place, the seats taken, the
     last waitlist position and the smallest free seat number (None if every seat up to the
-    capacity is taken), in one statement, so the locked section of a rush costs one round
-    trip here. Plain SQL: this is the hottest query of a rush and the ORM would rebuild it
-    on every request; the parts are simple and portable."""
+    capacity is taken). Plain SQL: this runs inside the queue of a rush, once per request,
+    and the ORM would rebuild it every time. The free seat is looked for only when the
+    seats taken leave one (in a rush, most requests find the plan full)."""
     table = connection.ops.quote_name(Enrollment._meta.db_table)
     sql = f"""
         SELECT
           (SELECT COUNT(*) FROM {table} WHERE plan_id = %s AND person_id = %s AND status <> %s),
           (SELECT COUNT(*) FROM {table} WHERE plan_id = %s AND status = %s),
-          (SELECT MAX(waitlist_position) FROM {table} WHERE plan_id = %s AND status = %s),
-          CASE WHEN NOT EXISTS (
+          (SELECT MAX(waitlist_position) FROM {table} WHERE plan_id = %s AND status = %s)
+    """  # noqa: S608 - the table name is the model's own, every value is a parameter
+    enrolled, waiting = EnrollmentStatus.ENROLLED.value, EnrollmentStatus.WAITLISTED.value
+    cancelled = EnrollmentStatus.CANCELLED.value
+    person_id = person.pk if person is not None else None  # NULL matches nobody
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [plan.pk, person_id, cancelled, plan.pk, enrolled, plan.pk, waiting])
+        mine, taken, last = cursor.fetchone()
+    seat = _free_seat(plan) if taken < capacity else None
+    return bool(mine), taken, last or 0, seat if seat is not None and seat <= capacity else None
+
+
+def _free_seat(plan: TrainingPlan) -> int:
+    """The smallest seat number no enrolled person holds (seats left by cancellations are
+    given again before new ones)."""
+    table = connection.ops.quote_name(Enrollment._meta.db_table)
+    sql = f"""
+        SELECT CASE WHEN NOT EXISTS (
                  SELECT 1 FROM {table} WHERE plan_id = %s AND status = %s AND seat = 1)
                THEN 1
                ELSE (SELECT MIN(e.seat) + 1 FROM {table} e
@@ -205,17 +312,10 @@ def _standing(
                        SELECT 1 FROM {table} n
                        WHERE n.plan_id = %s AND n.status = %s AND n.seat = e.seat + 1))
           END
-    """  # noqa: S608 - the table name is the model's own, every value is a parameter
-    enrolled, waiting = EnrollmentStatus.ENROLLED.value, EnrollmentStatus.WAITLISTED.value
-    cancelled = EnrollmentStatus.CANCELLED.value
-    person_id = person.pk if person is not None else None  # NULL matches nobody
-    params = [plan.pk, person_id, cancelled, plan.pk, enrolled, plan.pk, waiting]
-    params += [plan.pk, enrolled] * 3
+    """  # noqa: S608 - as above
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        mine, taken, last, free = cursor.fetchone()
-    seat = free if free is not None and free <= capacity else None
-    return bool(mine), taken, last or 0, seat
+        cursor.execute(sql, [plan.pk, EnrollmentStatus.ENROLLED.value] * 3)
+        return cursor.fetchone()[0]
 
 
 def _already_enrolled(person: Person, *, by_self: bool) -> DomainError:
@@ -231,16 +331,24 @@ def _who_reason(plan: TrainingPlan, membership: Membership | None) -> str | None
 
 # -- writes ----------------------------------------------------------------------------------
 def enroll_person(
-    plan: TrainingPlan, *, person: Person, actor, enterprise: Enterprise | None = None
+    plan: TrainingPlan,
+    *,
+    person: Person,
+    actor,
+    enterprise: Enterprise | None = None,
+    membership: Membership | None = UNKNOWN,
 ) -> Enrollment:
     """Enrol ``person`` on ``plan`` (by themself, their enterprise contact, or staff).
 
     Takes the smallest free seat, or the next place on the waitlist when the plan is full;
     the person is told which. Who may enrol is settled before the plan is locked; the lock
     is held only for the state check, the seat count and the writes, so a rush queues on
-    as little as possible (on SQLite the whole transaction is the queue).
+    as little as possible (on SQLite the whole transaction is the queue). ``membership``
+    is the person's active membership (or None) when the caller loaded it with the person
+    (``load_enrollee``); otherwise it is looked up here.
     """
-    membership = _active_membership(person)
+    if membership is UNKNOWN:
+        membership = _active_membership(person)
     enterprise = _enrolling_enterprise(plan, person, membership, actor, enterprise)
     by_self = _is_self(actor, person.pk)
     nominator = None if by_self else _user_or_none(actor)
@@ -270,7 +378,6 @@ def _enrol_locked(
     plan: TrainingPlan, person: Person, *, actor, by_self: bool, mobile: str, may_seat: bool,
     **fields,
 ) -> Enrollment:  # fmt: skip
-    _release_lock_at_commit()
     # From here on, one request at a time per plan.
     state, capacity, cutoff_passed = _lock_for_enrolment(plan)
     reason = _closed_reason(state, cutoff_passed=cutoff_passed)

@@ -32,6 +32,15 @@ class Enrollment(models.Model):
         ordering = ["plan", "seat", "waitlist_position", "id"]
         verbose_name = "报名"
         verbose_name_plural = "报名"
+        indexes = [
+            # The end of the waitlist (every enrolment reads it, under the plan lock) and
+            # its head (promotion), without reading the plan's other rows.
+            models.Index(
+                fields=["plan", "waitlist_position"],
+                condition=Q(status=EnrollmentStatus.WAITLISTED),
+                name="enrollment_waitlist",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["plan", "person"],
