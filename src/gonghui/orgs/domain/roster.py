@@ -21,11 +21,13 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
+import gc
 import io
 import json
 import logging
 import operator
 import re
+import sqlite3
 import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -746,6 +748,18 @@ def _select_in(sql: str, values: list, *params: Any) -> list[tuple]:
         return cursor.fetchall()
 
 
+#: PostgreSQL: one probe of the unique index per key. Asked as "id_digest = ANY(keys)", the
+#: planner reads the whole table instead once a few thousand keys are a few per cent of it
+#: (it prices index probes as disk reads): in an import that grows the table chunk by chunk,
+#: that was a full scan per chunk. LIMIT keeps the subquery from being turned back into
+#: such a join.
+PG_PEOPLE_BY_DIGEST = (
+    "SELECT p.id, d.digest FROM unnest(%s::text[]) AS d(digest) "
+    "CROSS JOIN LATERAL (SELECT id FROM {table} "
+    "WHERE id_type = %s AND id_digest = d.digest LIMIT 1) AS p"
+)
+
+
 def _people_by_digest(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
     """Existing people by (id_type, id_digest), one query per ID type present (usually
     one): the unique index is (id_type, id_digest), so both columns go in the WHERE."""
@@ -753,8 +767,14 @@ def _people_by_digest(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], 
     for id_type, digest in keys:
         by_type.setdefault(id_type, []).append(digest)
     table = connection.ops.quote_name(Person._meta.db_table)
-    sql = f"SELECT id, id_digest FROM {table} WHERE id_type = %s AND id_digest IN ({{}})"  # noqa: S608 - table name from model meta, values bound
     found: dict[tuple[str, str], int] = {}
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for id_type, digests in by_type.items():
+                cursor.execute(PG_PEOPLE_BY_DIGEST.format(table=table), [digests, id_type])
+                found.update(((id_type, digest), pk) for pk, digest in cursor.fetchall())
+        return found
+    sql = f"SELECT id, id_digest FROM {table} WHERE id_type = %s AND id_digest IN ({{}})"  # noqa: S608 - table name from model meta, values bound
     for id_type, digests in by_type.items():
         for pk, digest in _select_in(sql, digests, id_type):
             found[(id_type, digest)] = pk
@@ -917,6 +937,10 @@ CHANGE_COLUMNS = (
 )  # fmt: skip
 
 
+#: Rows per INSERT statement on SQLite (also bounded by its limit on bound values).
+SQLITE_ROWS_PER_INSERT = 500
+
+
 def _insert(raw, model, columns: tuple[str, ...], rows: list[tuple]) -> None:
     """Insert DB-ready rows through the DB-API connection ``raw`` (see ``_Writer``).
 
@@ -937,9 +961,20 @@ def _insert(raw, model, columns: tuple[str, ...], rows: list[tuple]) -> None:
             for row in rows:
                 copy.write_row(row)
         return
-    # SQLite: one prepared statement run for every row (no SQL text per batch to parse).
-    marks = ", ".join(["?"] * len(columns))
-    raw.executemany(f"INSERT INTO {qn(meta.db_table)} ({names}) VALUES ({marks})", rows)  # noqa: S608 - names from model meta
+    # SQLite: many rows per INSERT. The writer thread gives up Python's lock only while
+    # SQLite runs a statement; one statement per row (executemany) made it wait for the
+    # lock again after every row while the parsing thread held it, and that waiting was
+    # a third of the writer's time. The statement text of a full batch repeats, so SQLite
+    # compiles it once (the module keeps prepared statements).
+    bound_values = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    per_statement = min(SQLITE_ROWS_PER_INSERT, bound_values // len(columns))
+    one = "(" + ", ".join(["?"] * len(columns)) + ")"
+    table = qn(meta.db_table)
+    for start in range(0, len(rows), per_statement):
+        batch = rows[start : start + per_statement]
+        values = ", ".join([one] * len(batch))
+        params = [value for row in batch for value in row]
+        raw.execute(f"INSERT INTO {table} ({names}) VALUES {values}", params)  # noqa: S608 - names from model meta
 
 
 class _Writer:
@@ -1025,36 +1060,54 @@ def _allocate_ids(model, count: int) -> list[int]:
         return list(range(top + 1, top + 1 + count))
 
 
-def _new_person(plan: RowPlan, now: Any, date: Callable, sealed: tuple[str, str]) -> tuple:
+def _new_person(plan: RowPlan, now: Any, date: Callable, sealed: tuple[str, str, str]) -> tuple:
     """The INSERT row of a new person. Separate so tests can make one row fail.
 
-    ``sealed`` holds the ID and mobile numbers encrypted (by ``_new_people``, for the
-    whole chunk at once)."""
+    ``sealed`` holds the ID and mobile numbers encrypted and the mobile's digest (from
+    ``_seal_chunk``, for the whole chunk at once)."""
     data = plan.person
-    mobile = data.get("mobile", "")
     return (
         data["name"], plan.id_type, sealed[0], plan.id_digest, data["sex"],
         date(data["birth_date"]), data.get("ethnicity", ""), data.get("education", ""),
-        data.get("skill_level", ""), sealed[1], crypto.digest(mobile) if mobile else "",
+        data.get("skill_level", ""), sealed[1], sealed[2],
         data.get("household_type", ""), data.get("political_status", ""),
         data.get("is_migrant_worker", False), now, now,
     )  # fmt: skip
 
 
-def _new_people(plans: list[RowPlan], now: Any, date: Callable) -> list[tuple]:
-    """INSERT rows of new people; every ID and mobile number sealed with its own nonce,
-    the nonces drawn in one go."""
-    ids = crypto.encrypt_many([p.person["id_number"] for p in plans])
-    mobiles = iter(crypto.encrypt_many([m for p in plans if (m := p.person.get("mobile"))]))
-    return [
-        _new_person(p, now, date, (sealed_id, next(mobiles) if p.person.get("mobile") else ""))
-        for p, sealed_id in zip(plans, ids, strict=True)
-    ]
+def _seal_chunk(people: Iterable[tuple[int, dict[str, Any]]]) -> dict[int, tuple[str, str, str]]:
+    """For each (row, profile) with an ID number: the ID and mobile numbers encrypted (each
+    with its own nonce, the nonces drawn in one go) and the mobile's digest. Done for every
+    well-formed row of a chunk while the database writes the previous one; rows that turn
+    out not to create a person just do not use theirs."""
+    people = [(row, data) for row, data in people if data.get("id_number")]
+    ids = crypto.encrypt_many([data["id_number"] for _row, data in people])
+    mobiles = iter(crypto.encrypt_many([m for _row, data in people if (m := data.get("mobile"))]))
+    digest = crypto.digester()
+    sealed = {}
+    for (row, data), sealed_id in zip(people, ids, strict=True):
+        mobile = data.get("mobile")
+        sealed[row] = (sealed_id, next(mobiles), digest(mobile)) if mobile else (sealed_id, "", "")
+    return sealed
 
 
-def _write_chunk(plans: list[RowPlan], *, actor_label: str) -> list[tuple]:
+def _new_people(
+    plans: list[RowPlan], now: Any, date: Callable, sealed: dict[int, tuple[str, str, str]]
+) -> list[tuple]:
+    """INSERT rows of new people, with the numbers ``sealed`` ahead (sealed here for any
+    row that was not)."""
+    missing = [(p.row, p.person) for p in plans if p.row not in sealed]
+    if missing:
+        sealed = {**sealed, **_seal_chunk(missing)}
+    return [_new_person(p, now, date, sealed[p.row]) for p in plans]
+
+
+def _write_chunk(
+    plans: list[RowPlan], *, actor_label: str, sealed: dict[int, tuple[str, str, str]]
+) -> list[tuple]:
     """Run the chunk's UPDATEs, allocate ids and return its INSERTs as (model, columns,
-    rows) in the order they must run (people, memberships, changes)."""
+    rows) in the order they must run (people, memberships, changes). ``sealed``: the
+    chunk's personal numbers, encrypted ahead (``_seal_chunk``)."""
     inserts: list[tuple] = []
     now = timezone.now()
     db_now = connection.ops.adapt_datetimefield_value(now)
@@ -1076,7 +1129,7 @@ def _write_chunk(plans: list[RowPlan], *, actor_label: str) -> list[tuple]:
     # 2. New people; their ids come back in one query by digest.
     creating = [p for p in plans if p.action == CREATE]
     if creating:
-        rows = _new_people(creating, db_now, date)
+        rows = _new_people(creating, db_now, date, sealed)
         ids = _allocate_ids(Person, len(creating))
         for p, pk in zip(creating, ids, strict=True):
             p.person_id = pk
@@ -1189,30 +1242,56 @@ def process_table(
     outcome = Outcome()
     label = audit._label(actor)
     writer = _Writer() if write else None
-    try:
-        for chunk in _chunks(table.rows(), BATCH_ROWS):
-            parsed = validator.parse(chunk)  # no database: overlaps the writer's last chunk
-            if writer is not None:
-                writer.wait()  # lookups below see every row written before
-                if progress is not None and outcome.total:
+    with _fewer_collector_pauses():
+        try:
+            for chunk in _chunks(table.rows(), BATCH_ROWS):
+                parsed = validator.parse(chunk)  # no database: overlaps the writer's last chunk
+                if writer is not None:
+                    # Also without the database, so also while the writer works: encrypting.
+                    sealed = _seal_chunk((p.row, p.person) for p in parsed if not p.errors)
+                    writer.wait()  # lookups below see every row written before
+                    if progress is not None and outcome.total:
+                        progress(outcome.total)
+                plans, rejected = validator.plan(parsed)
+                if writer is not None and plans:
+                    writer.submit(_write_chunk(plans, actor_label=label, sealed=sealed))
+                for plan in plans:
+                    outcome.count(plan)
+                outcome.rejected.extend(rejected)
+                outcome.total += len(chunk)
+                if writer is None and progress is not None:
                     progress(outcome.total)
-            plans, rejected = validator.plan(parsed)
-            if writer is not None and plans:
-                writer.submit(_write_chunk(plans, actor_label=label))
-            for plan in plans:
-                outcome.count(plan)
-            outcome.rejected.extend(rejected)
-            outcome.total += len(chunk)
-            if writer is None and progress is not None:
-                progress(outcome.total)
-        if writer is not None:
-            writer.finish()
-            if progress is not None:
-                progress(outcome.total)
-    finally:
-        if writer is not None:
-            writer.close()
+            if writer is not None:
+                writer.finish()
+                if progress is not None:
+                    progress(outcome.total)
+        finally:
+            if writer is not None:
+                writer.close()
     return outcome
+
+
+#: Allocations between two young-generation collections while an import runs (Python's
+#: default is 700).
+IMPORT_GC_THRESHOLD = 100_000
+
+
+@contextlib.contextmanager
+def _fewer_collector_pauses() -> Iterator[None]:
+    """Python's cycle collector, tuned for an import: it creates millions of short-lived
+    objects (cells, dicts, tuples) that no cycle holds, and with the default thresholds the
+    collector ran hundreds of times, each older-generation run walking everything the
+    process holds (a sixth of a 100,000-row import's time). Objects alive when the import
+    starts are frozen out of its collections and young ones are collected less often; both
+    restored after."""
+    old = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(IMPORT_GC_THRESHOLD, *old[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+        gc.unfreeze()
 
 
 # -- the RosterImport workflow ----------------------------------------------------------------
