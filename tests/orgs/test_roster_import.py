@@ -384,6 +384,41 @@ def test_person_already_in_the_same_union_is_an_update(county):
     assert (t.member_a.enterprise, t.member_a.card_number) == (new_ent, "A-0001")
 
 
+def test_an_update_row_with_a_new_workplace_and_no_card_keeps_the_card(county):
+    t = county
+    staff = t.users["union_officer_a"]
+    t.member_a.card_number = "A-0042"
+    t.member_a.save(update_fields=["card_number"])
+    new_ent = EnterpriseFactory(union=t.union_a)
+    person = t.member_a.person
+    row = person_row(
+        t, 1, 姓名=person.name, 证件号码=person.id_number, 出生日期="", 性别="",
+        工作单位=new_ent.name, 会员证号="",
+    )  # fmt: skip
+    imp = upload(xlsx([row]), actor=staff, union=t.union_a)
+    assert (imp.updated_count, imp.rejected_count) == (1, 0)
+    roster.confirm_import(imp, actor=staff)
+    t.member_a.refresh_from_db()
+    assert (t.member_a.enterprise, t.member_a.card_number) == (new_ent, "A-0042")
+
+
+def test_a_transfer_without_a_card_number_keeps_the_members_card(county):
+    t = county
+    staff = t.users["federation_staff"]
+    t.member_b.card_number = "B-0007"
+    t.member_b.save(update_fields=["card_number"])
+    person = t.member_b.person
+    row = person_row(
+        t, 1, 姓名=person.name, 证件号码=person.id_number, 出生日期="", 性别="", 会员证号="",
+        会籍变化类型="转会", 会籍变化日期="2024-06-01",
+    )  # fmt: skip
+    imp = upload(xlsx([row]), actor=staff)
+    assert (imp.transferred_count, imp.rejected_count) == (1, 0)
+    roster.confirm_import(imp, actor=staff)
+    new = person.memberships.get(status=MembershipStatus.ACTIVE)
+    assert (new.union, new.card_number) == (t.union_a, "B-0007")
+
+
 def test_known_person_without_active_membership_rejoins(county):
     t = county
     staff = t.users["federation_staff"]

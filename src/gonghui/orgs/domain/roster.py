@@ -458,7 +458,7 @@ class RowPlan:
     change_date: dt.date
     reason: str
     person_id: int | None = None
-    membership: tuple | None = None  # (id, union_id, joined_on, card_number, enterprise_id)
+    membership: Any = None  # the active membership (a named row of _Validator.plan's query)
 
 
 @dataclass
@@ -809,10 +809,10 @@ class _Validator:
                 person_id__in=people.values(), status=MembershipStatus.ACTIVE
             ).values_list(
                 "pk", "person_id", "union_id", "joined_on", "card_number", "enterprise_id",
-                "union__path",
+                "union__path", named=True,
             )  # fmt: skip
             for m in memberships:
-                active[m[1]] = m
+                active[m.person_id] = m
         cards = {p.card for p in parsed} - {""}
         used_cards: dict[str, int] = dict(
             Membership.objects.filter(
@@ -878,30 +878,30 @@ class _Validator:
         if kind == ChangeKind.JOIN:
             if current is None:
                 action = CREATE if person_id is None else JOIN
-            elif current[2] == union_id:
+            elif current.union_id == union_id:
                 action = UPDATE
             else:
-                errors.append(f"该职工已是{lk.unit_name(current[2])}的在会会员，请办理转会")
+                errors.append(f"该职工已是{lk.unit_name(current.union_id)}的在会会员，请办理转会")
                 return None
         elif kind == ChangeKind.TRANSFER:
             if current is None:
                 errors.append(f"{name}没有在会会籍，无法转会；新会员请填写“入会”")
                 return None
-            if current[2] == union_id:
+            if current.union_id == union_id:
                 errors.append(f"{name}已是{lk.unit_name(union_id)}的会员，无需转会")
                 return None
-            if not lk.covers(current[6]):
-                errors.append(f"转出工会“{lk.unit_name(current[2])}”不在您的管理范围内")
+            if not lk.covers(current.union__path):
+                errors.append(f"转出工会“{lk.unit_name(current.union_id)}”不在您的管理范围内")
                 return None
-            if change_date < current[3]:
+            if change_date < current.joined_on:
                 errors.append("转会日期不能早于原入会日期")
                 return None
             action, joined_on = TRANSFER, change_date
         else:
-            if current is None or current[2] != union_id:
+            if current is None or current.union_id != union_id:
                 errors.append(f"{name}不是{lk.unit_name(union_id)}的在会会员，无法退会")
                 return None
-            if change_date < current[3]:
+            if change_date < current.joined_on:
                 errors.append("退会日期不能早于入会日期")
                 return None
             action = WITHDRAW
@@ -941,6 +941,18 @@ CHANGE_COLUMNS = (
 SQLITE_ROWS_PER_INSERT = 500
 
 
+_PG_TYPE_NAMES = {
+    "bigint": "int8", "integer": "int4", "smallint": "int2", "boolean": "bool",
+    "timestamp with time zone": "timestamptz",
+}  # fmt: skip
+
+
+def _pg_type(field) -> str:
+    """The PostgreSQL type of ``field``'s column, as psycopg names it for binary COPY."""
+    db_type = field.db_type(connection).split("(")[0].strip()
+    return _PG_TYPE_NAMES.get(db_type, db_type)
+
+
 def _insert(raw, model, columns: tuple[str, ...], rows: list[tuple]) -> None:
     """Insert DB-ready rows through the DB-API connection ``raw`` (see ``_Writer``).
 
@@ -955,9 +967,11 @@ def _insert(raw, model, columns: tuple[str, ...], rows: list[tuple]) -> None:
     qn = connection.ops.quote_name
     names = ", ".join(qn(meta.get_field(c).column) for c in columns)
     if connection.vendor == "postgresql":
-        # COPY: no SQL text to build or parse, the fastest path into PostgreSQL.
-        sql = f"COPY {qn(meta.db_table)} ({names}) FROM STDIN"
+        # COPY: no SQL text to build or parse, the fastest path into PostgreSQL; in binary,
+        # so the server decodes no text (dates, times, numbers) and the client escapes none.
+        sql = f"COPY {qn(meta.db_table)} ({names}) FROM STDIN (FORMAT BINARY)"
         with raw.cursor() as cursor, cursor.copy(sql) as copy:
+            copy.set_types([_pg_type(meta.get_field(c)) for c in columns])
             for row in rows:
                 copy.write_row(row)
         return
@@ -1115,7 +1129,7 @@ def _write_chunk(
     # 1. Close memberships that end (转会 out of the old union, 退会).
     closing = [
         Membership(
-            pk=p.membership[0],
+            pk=p.membership.pk,
             status=(
                 MembershipStatus.TRANSFERRED if p.action == TRANSFER else MembershipStatus.WITHDRAWN
             ),
@@ -1172,7 +1186,7 @@ def _write_chunk(
             [
                 (
                     opened[p.person_id], p.person_id, p.union_id, p.enterprise_id,
-                    p.card_number or (p.membership[3] if p.action == TRANSFER else None),
+                    p.card_number or (p.membership.card_number if p.action == TRANSFER else None),
                     MembershipStatus.ACTIVE.value, date(p.joined_on), db_now, p.person["name"],
                 )
                 for p in opening
@@ -1183,7 +1197,11 @@ def _write_chunk(
     for p in plans:
         if p.action != UPDATE:
             continue
-        m_id, _u, _j, card, enterprise_id = p.membership[:5]
+        m_id, card, enterprise_id = (
+            p.membership.pk,
+            p.membership.card_number,
+            p.membership.enterprise_id,
+        )
         if (p.enterprise_id and p.enterprise_id != enterprise_id) or (
             p.card_number and p.card_number != card
         ):
@@ -1206,7 +1224,7 @@ def _write_chunk(
         changes.append(
             (
                 p.person_id, kind, date(p.joined_on if kind == ChangeKind.JOIN else p.change_date),
-                p.reason, p.membership[0] if p.membership else None,
+                p.reason, p.membership.pk if p.membership else None,
                 opened.get(p.person_id) if p.action != WITHDRAW else None, actor_label, db_now,
             )
         )  # fmt: skip
