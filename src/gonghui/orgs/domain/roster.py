@@ -30,6 +30,7 @@ import re
 import sqlite3
 import tempfile
 import uuid
+from collections import namedtuple
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -760,7 +761,9 @@ PG_PEOPLE_BY_DIGEST = (
 )
 
 
-def _people_by_digest(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+def _people_by_digest(
+    keys: Iterable[tuple[str, str]], reader: _Reader | None = None
+) -> dict[tuple[str, str], int]:
     """Existing people by (id_type, id_digest), one query per ID type present (usually
     one): the unique index is (id_type, id_digest), so both columns go in the WHERE."""
     by_type: dict[str, list[str]] = {}
@@ -769,7 +772,7 @@ def _people_by_digest(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], 
     table = connection.ops.quote_name(Person._meta.db_table)
     found: dict[tuple[str, str], int] = {}
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+        with reader.cursor() if reader else connection.cursor() as cursor:
             for id_type, digests in by_type.items():
                 cursor.execute(PG_PEOPLE_BY_DIGEST.format(table=table), [digests, id_type])
                 found.update(((id_type, digest), pk) for pk, digest in cursor.fetchall())
@@ -779,6 +782,84 @@ def _people_by_digest(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], 
         for pk, digest in _select_in(sql, digests, id_type):
             found[(id_type, digest)] = pk
     return found
+
+
+#: The active membership of a person the import meets, as ``_Validator.plan`` reads it.
+ActiveMembership = namedtuple(
+    "ActiveMembership",
+    ["pk", "person_id", "union_id", "joined_on", "card_number", "enterprise_id", "union__path"],
+)
+
+
+def _memberships(person_ids: list[int], cards: list[str]) -> tuple[dict, dict[str, int]]:
+    """Active memberships of ``person_ids`` (by person) and the holders of ``cards``."""
+    active: dict[int, ActiveMembership] = {}
+    if person_ids:
+        memberships = Membership.objects.filter(
+            person_id__in=person_ids, status=MembershipStatus.ACTIVE
+        ).values_list(*ActiveMembership._fields)
+        active = {m[1]: ActiveMembership(*m) for m in memberships}
+    used_cards: dict[str, int] = {}
+    if cards:
+        used_cards = dict(
+            Membership.objects.filter(
+                card_number__in=cards, status=MembershipStatus.ACTIVE
+            ).values_list("card_number", "person_id")
+        )
+    return active, used_cards
+
+
+class _Reader:
+    """PostgreSQL: a second connection for an import's reads (people by ID, their active
+    memberships, card numbers in use) and for its ids, so that they run while the writer
+    thread keeps the import's own connection busy with the previous chunk.
+
+    It sees what is committed, and that is all these reads need: the rows of this import are
+    checked against the file itself (IDs and card numbers seen before), and ids come from
+    sequences, which are not transactional. Only used when the import's transaction is the
+    outermost one (``for_import``): then nothing it wrote before the import is missing."""
+
+    def __init__(self) -> None:
+        self.raw = connection.get_new_connection(connection.get_connection_params())
+        self.raw.autocommit = True
+
+    @classmethod
+    def for_import(cls, write: bool) -> _Reader | None:
+        outermost = connection.in_atomic_block and not connection.savepoint_ids
+        if write and connection.vendor == "postgresql" and outermost:
+            return cls()
+        return None
+
+    def cursor(self):
+        return self.raw.cursor()
+
+    def memberships(self, person_ids: list[int], cards: list[str]) -> tuple[dict, dict]:
+        """As ``_memberships``."""
+        m, u = (connection.ops.quote_name(t) for t in (Membership._meta.db_table,
+                                                        OrgUnit._meta.db_table))  # fmt: skip
+        active_status = MembershipStatus.ACTIVE.value
+        active: dict[int, ActiveMembership] = {}
+        used_cards: dict[str, int] = {}
+        with self.cursor() as cursor:
+            if person_ids:
+                cursor.execute(
+                    f"SELECT m.id, m.person_id, m.union_id, m.joined_on, m.card_number, "  # noqa: S608 - table names from model meta
+                    f"m.enterprise_id, u.path FROM {m} m JOIN {u} u ON u.id = m.union_id "
+                    f"WHERE m.status = %s AND m.person_id = ANY(%s)",
+                    [active_status, person_ids],
+                )
+                active = {row[1]: ActiveMembership(*row) for row in cursor.fetchall()}
+            if cards:
+                cursor.execute(
+                    f"SELECT card_number, person_id FROM {m} "  # noqa: S608 - as above
+                    f"WHERE status = %s AND card_number = ANY(%s)",
+                    [active_status, cards],
+                )
+                used_cards = dict(cursor.fetchall())
+        return active, used_cards
+
+    def close(self) -> None:
+        self.raw.close()
 
 
 class _Validator:
@@ -800,25 +881,18 @@ class _Validator:
         parse = self.parser.parse
         return [parse(n, cells) for n, cells in rows]
 
-    def plan(self, parsed: list[_Parsed]) -> tuple[list[RowPlan], list[Rejected]]:
-        """Checks against the database and the rows before; what each valid row will do."""
-        people = _people_by_digest({(p.id_type, p.id_digest) for p in parsed if p.id_digest})
-        active: dict[int, tuple] = {}
-        if people:
-            memberships = Membership.objects.filter(
-                person_id__in=people.values(), status=MembershipStatus.ACTIVE
-            ).values_list(
-                "pk", "person_id", "union_id", "joined_on", "card_number", "enterprise_id",
-                "union__path", named=True,
-            )  # fmt: skip
-            for m in memberships:
-                active[m.person_id] = m
+    def plan(
+        self, parsed: list[_Parsed], reader: _Reader | None = None
+    ) -> tuple[list[RowPlan], list[Rejected]]:
+        """Checks against the database and the rows before; what each valid row will do.
+        With a ``reader`` the database is read through it (see ``_Reader``)."""
+        keys = {(p.id_type, p.id_digest) for p in parsed if p.id_digest}
+        people = _people_by_digest(keys, reader)
         cards = {p.card for p in parsed} - {""}
-        used_cards: dict[str, int] = dict(
-            Membership.objects.filter(
-                card_number__in=cards, status=MembershipStatus.ACTIVE
-            ).values_list("card_number", "person_id")
-        )
+        if reader is not None:
+            active, used_cards = reader.memberships(list(people.values()), list(cards))
+        else:
+            active, used_cards = _memberships(list(people.values()), list(cards))
         plans: list[RowPlan] = []
         rejected: list[Rejected] = []
         for p in parsed:
@@ -1048,7 +1122,7 @@ class _Writer:
         self.pool.shutdown(wait=True)
 
 
-def _allocate_ids(model, count: int) -> list[int]:
+def _allocate_ids(model, count: int, reader: _Reader | None = None) -> list[int]:
     """Primary keys for ``count`` new rows, so inserted rows need not be looked up again.
 
     PostgreSQL: drawn from the column's sequence in one query. SQLite: above the highest id
@@ -1058,7 +1132,7 @@ def _allocate_ids(model, count: int) -> list[int]:
     if count <= 0:
         return []
     table = model._meta.db_table
-    with connection.cursor() as cursor:
+    with reader.cursor() if reader else connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
@@ -1117,11 +1191,20 @@ def _new_people(
 
 
 def _write_chunk(
-    plans: list[RowPlan], *, actor_label: str, sealed: dict[int, tuple[str, str, str]]
+    plans: list[RowPlan],
+    *,
+    actor_label: str,
+    sealed: dict[int, tuple[str, str, str]],
+    reader: _Reader | None = None,
+    settle: Callable[[], None] = lambda: None,
 ) -> list[tuple]:
     """Run the chunk's UPDATEs, allocate ids and return its INSERTs as (model, columns,
     rows) in the order they must run (people, memberships, changes). ``sealed``: the
-    chunk's personal numbers, encrypted ahead (``_seal_chunk``)."""
+    chunk's personal numbers, encrypted ahead (``_seal_chunk``). With a ``reader``, ids
+    come through it, and ``settle`` (waiting for the writer) is called before the import's
+    own connection is used here (only chunks that change existing rows use it)."""
+    if any(p.action != CREATE for p in plans):
+        settle()
     inserts: list[tuple] = []
     now = timezone.now()
     db_now = connection.ops.adapt_datetimefield_value(now)
@@ -1144,7 +1227,7 @@ def _write_chunk(
     creating = [p for p in plans if p.action == CREATE]
     if creating:
         rows = _new_people(creating, db_now, date, sealed)
-        ids = _allocate_ids(Person, len(creating))
+        ids = _allocate_ids(Person, len(creating), reader)
         for p, pk in zip(creating, ids, strict=True):
             p.person_id = pk
         inserts.append(
@@ -1179,7 +1262,7 @@ def _write_chunk(
     opening = [p for p in plans if p.action in (CREATE, JOIN, TRANSFER)]
     opened: dict[int, int] = {}
     if opening:
-        member_ids = _allocate_ids(Membership, len(opening))
+        member_ids = _allocate_ids(Membership, len(opening), reader)
         opened = {p.person_id: pk for p, pk in zip(opening, member_ids, strict=True)}
         inserts.append((
             Membership, ("id", *MEMBERSHIP_COLUMNS),
@@ -1260,6 +1343,7 @@ def process_table(
     outcome = Outcome()
     label = audit._label(actor)
     writer = _Writer() if write else None
+    reader = _Reader.for_import(write)
     with _fewer_collector_pauses():
         try:
             for chunk in _chunks(table.rows(), BATCH_ROWS):
@@ -1267,12 +1351,18 @@ def process_table(
                 if writer is not None:
                     # Also without the database, so also while the writer works: encrypting.
                     sealed = _seal_chunk((p.row, p.person) for p in parsed if not p.errors)
-                    writer.wait()  # lookups below see every row written before
+                    if reader is None:
+                        writer.wait()  # the lookups below use the writer's connection
+                plans, rejected = validator.plan(parsed, reader)
+                if writer is not None:
+                    inserts = _write_chunk(
+                        plans, actor_label=label, sealed=sealed, reader=reader,
+                        settle=writer.wait,
+                    ) if plans else []  # fmt: skip
+                    writer.wait()
                     if progress is not None and outcome.total:
                         progress(outcome.total)
-                plans, rejected = validator.plan(parsed)
-                if writer is not None and plans:
-                    writer.submit(_write_chunk(plans, actor_label=label, sealed=sealed))
+                    writer.submit(inserts)
                 for plan in plans:
                     outcome.count(plan)
                 outcome.rejected.extend(rejected)
@@ -1286,6 +1376,8 @@ def process_table(
         finally:
             if writer is not None:
                 writer.close()
+            if reader is not None:
+                reader.close()
     return outcome
 
 
