@@ -1,12 +1,16 @@
 """The enrolment plan cache: a rush reads a public plan's enrolment terms from the cache,
-and any change to the plan or its eligible units drops them once committed."""
+and a transition of the plan drops them once committed."""
 
 import pytest
 from django.db import connection
 
 from gonghui.orgs.domain.errors import PermissionDeniedError
 from gonghui.training.domain import plans
-from gonghui.training.domain.enrolment import enroll_person, enrollable_plan
+from gonghui.training.domain.enrolment import (
+    eligible_unit_paths,
+    enroll_person,
+    enrollable_plan,
+)
 from gonghui.training.enums import PlanState
 from gonghui.training.models import TrainingPlan
 
@@ -49,21 +53,28 @@ def test_a_change_to_the_plan_drops_it_once_committed(t, django_capture_on_commi
 def test_a_rolled_back_change_leaves_the_cache_alone(t, django_capture_on_commit_callbacks):
     cached = enrollable_plan(t.plan.pk)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        t.plan.save()
-    assert len(callbacks) == 1  # only a commit would run it
+        plans.cancel_plan(t.plan, actor=t.staff, reason="场地维修")
+    assert callbacks  # the entry would be dropped by the commit only
     assert enrollable_plan(t.plan.pk).title == cached.title
 
 
-def test_new_eligible_units_apply_to_the_next_enrolment(t, django_capture_on_commit_callbacks):
+def test_the_eligible_units_come_with_the_cached_plan(t, django_assert_num_queries):
     inside, inside_user = worker(t.union_b, name="李四")
     outside, outside_user = worker(t.union_a, name="王五")
-    assert enrollable_plan(t.plan.pk) is not None  # cached, open to the whole county
-    with django_capture_on_commit_callbacks(execute=True):  # as an admin edit would
-        t.plan.eligible_units.set([t.union_b])
+    t.plan.eligible_units.set([t.union_b])
+    enrollable_plan(t.plan.pk)  # cached with its units
     plan = enrollable_plan(t.plan.pk)
+    with django_assert_num_queries(0):
+        assert eligible_unit_paths(plan) == [t.union_b.path]
     with pytest.raises(PermissionDeniedError, match="不在本次培训的报名范围内"):
         enroll_person(plan, person=outside, actor=outside_user)
     assert enroll_person(plan, person=inside, actor=inside_user).seat == 1
+
+
+def test_a_plan_object_of_its_own_reads_its_units_as_they_now_are(t):
+    assert eligible_unit_paths(t.plan) == []
+    t.plan.eligible_units.set([t.union_b])
+    assert eligible_unit_paths(t.plan) == [t.union_b.path]
 
 
 def test_self_enrolment_through_the_api_reads_the_plan_only_under_the_lock(

@@ -24,6 +24,7 @@ from gonghui.orgs.models import Enterprise, Membership, Person
 from ..enums import EnrollmentStatus, PlanState
 from ..models import Enrollment, Notification, TrainingPlan
 from .notices import account_mobile, notify
+from .plan_cache import PLAN_CACHE_SECONDS, plan_cache_key
 from .plans import PUBLIC_STATES
 
 #: Attempts at a seat when the unique-seat backstop fires (it never should under the lock).
@@ -37,14 +38,6 @@ CLOSED_STATES = (PlanState.COMPLETED, PlanState.ARCHIVED, PlanState.CANCELLED)
 #: capacity, cut-off): all of it fixed once the plan is announced (only draft, consultation
 #: and approved plans can be revised). Any other field is read from the database if asked.
 ENROL_PLAN_FIELDS = ("title", "members_only", "org_unit__path")
-#: How long a process may reuse a public plan's enrolment terms. Saving the plan or its
-#: eligible units drops them at once from a shared cache (Redis); a per-process cache
-#: (no ``REDIS_URL``) keeps other processes' copies until this runs out.
-PLAN_CACHE_SECONDS = 60
-
-
-def _plan_cache_key(plan_id: int) -> str:
-    return f"training:enrolment-plan:{plan_id}"
 
 
 def enrollable_plan(plan_id: int) -> TrainingPlan | None:
@@ -53,8 +46,10 @@ def enrollable_plan(plan_id: int) -> TrainingPlan | None:
 
     Kept in the cache for ``PLAN_CACHE_SECONDS``: in an enrolment rush thousands of
     requests read the same plan, and none of what they read here can change once it is
-    public; what can (state, capacity, cut-off) is read again under the lock."""
-    key = _plan_cache_key(plan_id)
+    public (only draft, consultation and approved plans are revised, and a plan leaves
+    those states for good); what can (state, capacity, cut-off) is read again under the
+    lock. Every transition drops the entry (``plans._transition``)."""
+    key = plan_cache_key(plan_id)
     plan = cache.get(key)
     if plan is None:
         plan = (
@@ -65,23 +60,22 @@ def enrollable_plan(plan_id: int) -> TrainingPlan | None:
         )
         if plan is None:
             return None
-        eligible_unit_paths(plan)
+        paths = plan.eligible_units.values_list("path", flat=True)
+        plan.__dict__[_CACHED_PATHS] = list(paths)  # cached with the plan
         cache.set(key, plan, PLAN_CACHE_SECONDS)
     return plan
 
 
-def forget_plan(plan_id: int) -> None:
-    """Drop a plan's cached enrolment terms once the change being made is committed."""
-    transaction.on_commit(lambda: cache.delete(_plan_cache_key(plan_id)))
+_CACHED_PATHS = "_eligible_unit_paths"
 
 
 def eligible_unit_paths(plan: TrainingPlan) -> list[str]:
     """Paths of the units whose members may enrol (empty: the whole of the plan's own
-    unit), read once per plan object."""
-    if "_eligible_unit_paths" not in plan.__dict__:
-        paths = plan.eligible_units.values_list("path", flat=True)
-        plan.__dict__["_eligible_unit_paths"] = list(paths)
-    return plan.__dict__["_eligible_unit_paths"]
+    unit): those cached with a plan from ``enrollable_plan``, else read now."""
+    cached = plan.__dict__.get(_CACHED_PATHS)
+    if cached is not None:
+        return cached
+    return list(plan.eligible_units.values_list("path", flat=True))
 
 
 # -- eligibility -----------------------------------------------------------------------------

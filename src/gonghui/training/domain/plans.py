@@ -36,6 +36,7 @@ from ..models import (
     TrainingPlan,
     Venue,
 )
+from .plan_cache import forget_plan
 
 #: Allowed transitions. Cancelling is possible from every state before completion.
 TRANSITIONS: dict[str, set[str]] = {
@@ -118,6 +119,7 @@ def _transition(plan: TrainingPlan, to: str, *, actor, summary: str, figures=Non
         locked.announced_at = timezone.now()
         fields.append("announced_at")
     locked.save(update_fields=fields)
+    forget_plan(plan.pk)  # a cached public plan is found again, or not, as it now stands
     plan.state = to
     plan.announced_at = locked.announced_at
     _event(plan, f"state.{to}", summary, actor=actor, figures=figures, from_state=old, to_state=to)
