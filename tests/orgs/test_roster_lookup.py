@@ -44,7 +44,7 @@ def test_on_postgresql_the_lookup_probes_the_index_even_for_a_large_share_of_the
         cursor.execute(f"ANALYZE {Person._meta.db_table}")
         digests = [secrets.token_hex(32) for _ in range(2000)]  # half the table's size
         sql = roster.PG_PEOPLE_BY_DIGEST.format(table=Person._meta.db_table)
-        cursor.execute("EXPLAIN " + sql, [digests, "resident"])
+        cursor.execute("EXPLAIN " + sql, [",".join(digests), "resident"])
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Index" in plan and "person_unique_id" in plan, plan
     assert "Seq Scan on orgs_person" not in plan, plan
