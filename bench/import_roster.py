@@ -152,6 +152,19 @@ def _setup_django(database_url: str, var_dir: str) -> None:
     django.setup()
 
 
+def _fk_checks() -> str:
+    """Who checks the foreign keys of the import's rows (``roster._Writer``)."""
+    from django.db import connection
+
+    from gonghui.orgs.domain import roster
+
+    if connection.vendor != "postgresql":
+        return "by SQLite"
+    if roster._checks_per_chunk():
+        return "once per chunk, by the import"
+    return "row by row, by PostgreSQL's triggers (the role may not set the parameter)"
+
+
 def measure_import(path: Path, database_url: str, var_dir: str, profile: bool) -> dict:
     _setup_django(database_url, var_dir)
     from django.core.management import call_command
@@ -206,6 +219,7 @@ def measure_import(path: Path, database_url: str, var_dir: str, profile: bool) -
         "memberships": Membership.objects.count(),
         "changes": MembershipChange.objects.count(),
         "vendor": connection.vendor,
+        "fk_checks": _fk_checks(),
     }
     if outcome.rejected:
         result["first_rejected"] = outcome.rejected[0].reason
@@ -280,7 +294,7 @@ def main() -> None:
 
     fastest = min(calamine["seconds"], openpyxl["seconds"])
     ratio = imported["seconds"] / fastest
-    print(f"database: {label}")
+    print(f"database: {label}; foreign keys checked {imported['fk_checks']}")
     print(
         "runs (s): calamine " + ", ".join(f"{r['seconds']:.2f}" for r in reads)
         + "; import " + ", ".join(f"{r['seconds']:.2f}" for r in imports)

@@ -100,13 +100,16 @@ def test_a_role_that_may_set_the_parameter_checks_per_chunk_and_the_setting_is_r
     assert change.to_membership.union == t.union_a
 
 
-def test_a_role_without_the_privilege_keeps_the_triggers(county):
+@pytest.mark.parametrize("granted", [False, True])
+def test_a_plain_role_checks_per_chunk_only_when_granted_the_parameter(county, granted):
     role = f"gonghui_plain_{uuid.uuid4().hex[:8]}"
     with connection.cursor() as cursor:  # rolled back with the test's transaction
         cursor.execute(f"CREATE ROLE {role} NOLOGIN")
+        if granted:  # docs/deployment.md
+            cursor.execute(f"GRANT SET ON PARAMETER session_replication_role TO {role}")
         cursor.execute(f"SET LOCAL ROLE {role}")
         try:
-            assert roster._checks_per_chunk() is False
+            assert roster._checks_per_chunk() is granted
         finally:
             cursor.execute("RESET ROLE")
     assert roster._checks_per_chunk() is True
