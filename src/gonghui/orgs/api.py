@@ -6,6 +6,8 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
+from gonghui.core.masking import mask_id_number, mask_mobile
+
 from .domain import access, people, units
 from .domain.queries import member_list
 from .enums import OrgKind
@@ -142,18 +144,24 @@ _PERSON_FIELDS = (
 _MEMBER_FIELDS = (
     "id", "union_id", "enterprise_id", "card_number", "status", "joined_on", "left_on",
 )  # fmt: skip
+#: The columns of a page of members, in the order ``member_item`` reads them.
+MEMBER_COLUMNS = (
+    *_MEMBER_FIELDS, "union__name", *(f"person__{k}" for k in _PERSON_FIELDS),
+    "person__id_number", "person__mobile",
+)  # fmt: skip
 
 
-def member_item(m: Membership) -> dict[str, Any]:
-    """What ``MemberOut`` makes of ``m``, built directly: the page's rows come from the
-    database and are right by construction, and ninja's per-attribute resolution of the
-    schema costs about as much as the rest of the request for 50 rows.
-    tests/orgs/test_member_list.py holds the two equal."""
-    p = m.person
-    person = {k: getattr(p, k) for k in _PERSON_FIELDS}
-    person["id_number"], person["mobile"] = p.id_number_masked, p.mobile_masked
-    item = {k: getattr(m, k) for k in _MEMBER_FIELDS}
-    item["person"], item["union_name"] = person, m.union.name
+def member_item(row: tuple) -> dict[str, Any]:
+    """What ``MemberOut`` makes of a member, built from its ``MEMBER_COLUMNS``: the page's
+    rows come from the database and are right by construction. Neither model instances
+    (three per row, with every column and timestamp) nor ninja's per-attribute resolution
+    of the schema are needed, and each cost about as much as the rest of the request for
+    50 rows. tests/orgs/test_member_list.py holds the two equal."""
+    n = len(_MEMBER_FIELDS)
+    item = dict(zip(_MEMBER_FIELDS, row[:n], strict=True))
+    person = dict(zip(_PERSON_FIELDS, row[n + 1 : -2], strict=True))
+    person["id_number"], person["mobile"] = mask_id_number(row[-2]), mask_mobile(row[-1])
+    item["person"], item["union_name"] = person, row[n]
     return item
 
 
@@ -166,7 +174,7 @@ def list_members(request, filters: Query[MemberFilter], pagination: Query[Page.I
         enterprise_id=filters.enterprise_id, status=filters.status,
     )  # fmt: skip
     page = Page().paginate_queryset(qs, pagination)
-    page["items"] = [member_item(m) for m in page["items"]]
+    page["items"] = [member_item(row) for row in page["items"].values_list(*MEMBER_COLUMNS)]
     return api.create_response(request, page, status=200)  # returned as is, not revalidated
 
 

@@ -1076,7 +1076,7 @@ def _insert(raw, model, columns: tuple[str, ...], rows: list[tuple]) -> None:
 #: may have no triggers but PostgreSQL's own foreign-key ones.
 IMPORT_TABLES = (Person, Membership, MembershipChange)
 
-REFERENCE_GONE = "导入期间，名册引用的{what}已被删除或变更，本次导入未写入任何数据，请重新导入"
+REFERENCE_GONE = "导入期间，名册引用的{what}已被删除，请核对后重新导入"
 
 
 def _checks_per_chunk() -> bool:
