@@ -154,9 +154,9 @@ MEMBER_COLUMNS = (
 def member_item(row: tuple) -> dict[str, Any]:
     """What ``MemberOut`` makes of a member, built from its ``MEMBER_COLUMNS``: the page's
     rows come from the database and are right by construction. Neither model instances
-    (three per row, with every column and timestamp) nor ninja's per-attribute resolution
-    of the schema are needed, and each cost about as much as the rest of the request for
-    50 rows. tests/orgs/test_member_list.py holds the two equal."""
+    (three per row, with every column and timestamp: a quarter of the request for 50
+    rows, bench/README.md) nor ninja's per-attribute resolution of the schema are needed.
+    tests/orgs/test_member_list.py holds the two equal."""
     n = len(_MEMBER_FIELDS)
     item = dict(zip(_MEMBER_FIELDS, row[:n], strict=True))
     person = dict(zip(_PERSON_FIELDS, row[n + 1 : -2], strict=True))
