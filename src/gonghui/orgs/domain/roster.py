@@ -9,8 +9,10 @@ Import pipeline, shared by the preview and the real import:
 2. Rows are validated in chunks of ``BATCH_ROWS`` with precomputed lookups: the caller's
    member-holding units and their enterprises once per import, existing people, active
    memberships and card numbers once per chunk.
-3. On confirmation the same pass writes the valid rows with ``bulk_create`` /
-   ``bulk_update`` per chunk, all inside ONE transaction: a failure leaves nothing written.
+3. On confirmation the same pass writes the valid rows chunk by chunk (new rows through
+   ``_Writer``: binary COPY on PostgreSQL, multi-row INSERTs on SQLite, with their
+   foreign keys checked per chunk or by the database; changed rows with ``bulk_update``),
+   all inside ONE transaction: a failure leaves nothing written.
 
 States: uploaded → validating → previewed → importing → done / failed, moved only by
 ``transition``, each step audited. One audit row per import carries the counts.
