@@ -1,0 +1,11 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
+from django.apps import AppConfig
+
+
+class ContestsConfig(AppConfig):
+    name = "gonghui.contests"
+    label = "contests"
+    verbose_name = "竞赛"
+
+    def ready(self):
+        from . import rules  # noqa: F401 - registers scope kinds and permissions
