@@ -1,0 +1,155 @@
+"""Photos of positions and activities: the content is checked and re-encoded (EXIF and its
+GPS position dropped), uploads go through the live server as multipart forms, and a photo
+is served only to those who see its position."""
+
+import io
+import urllib.error
+import urllib.request
+import uuid
+
+import pytest
+from PIL import Image
+
+from gonghui.core.errors import DomainError
+from gonghui.core.images import MAX_SIDE, prepare_photo
+from gonghui.network.domain import activities, photos
+from gonghui.network.enums import ActivityKind
+from gonghui.network.models import PositionPhoto
+from tests.factories import PASSWORD
+from tests.live import LiveSession
+
+from .conftest import slot
+
+
+def _image(fmt: str = "PNG", size=(40, 30), exif: bool = False) -> bytes:
+    img = Image.new("RGB", size, (200, 30, 30))
+    out = io.BytesIO()
+    if exif:
+        info = Image.Exif()
+        info[0x010F] = "PhoneMaker"  # Make
+        info[0x8825] = {1: "N", 2: (30.0, 30.0, 0.0)}  # GPS IFD: latitude
+        img.save(out, fmt, exif=info)
+    else:
+        img.save(out, fmt)
+    return out.getvalue()
+
+
+def test_prepare_photo_reencodes_and_drops_exif():
+    src = _image("JPEG", size=(3200, 1200), exif=True)
+    assert Image.open(io.BytesIO(src)).getexif().get(0x010F) == "PhoneMaker"
+    p = prepare_photo(src)
+    img = Image.open(io.BytesIO(p.data))
+    assert img.format == "JPEG" and p.source_format == "JPEG"
+    # 3200×1200 shrunk to 1600 on its longer side keeps the 8:3 ratio: 1600×600.
+    assert (p.width, p.height) == img.size == (MAX_SIDE, 600)
+    assert not img.getexif()  # no EXIF block, no GPS position
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "请选择照片文件"),
+        (b"%PDF-1.4 not a picture at all", "只能上传JPEG、PNG或WebP格式的照片"),
+        (_image("GIF"), "只能上传JPEG、PNG或WebP格式的照片"),
+        (_image("PNG")[:60], "照片文件已损坏，无法读取"),
+        (b"\xff\xd8\xff" + b"\0" * (8 * 1024 * 1024), "照片不能超过8MB"),
+    ],
+)
+def test_prepare_photo_refuses(data, message):
+    with pytest.raises(DomainError) as exc:
+        prepare_photo(data)
+    assert exc.value.message == message
+
+
+def test_photo_limits_and_rights(net, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    with pytest.raises(DomainError):
+        photos.add_position_photo(net.legal, actor=net.staff, data=b"not an image")
+    assert not PositionPhoto.objects.exists() and not any(tmp_path.rglob("*.jpg"))
+    from gonghui.core.errors import PermissionDeniedError
+
+    with pytest.raises(PermissionDeniedError):
+        photos.add_position_photo(net.legal, actor=net.worker, data=_image())
+    a = activities.create_activity(
+        net.county.town_a, actor=net.staff, kind=ActivityKind.LECTURE, title="安全生产讲座",
+        position=net.legal, starts_at=slot(), ends_at=slot(hour=11),
+    )  # fmt: skip
+    ph = photos.add_activity_photo(a, actor=net.staff, data=_image(), caption="现场")
+    assert ph.image.name.startswith(f"network/activities/{a.pk}/") and ph.size > 0
+    photos.remove_photo(ph, actor=net.staff)
+    assert not a.photos.exists()
+
+
+class Session(LiveSession):
+    """The live client plus a raw request: a multipart body, or bytes back."""
+
+    def raw(self, path: str, *, body: bytes | None = None, content_type: str = ""):
+        headers = {}
+        if body is not None:
+            headers = {"Content-Type": content_type, "X-CSRFToken": self._cookie("csrftoken"),
+                       "Referer": self.base + "/"}  # fmt: skip
+        req = urllib.request.Request(  # noqa: S310 - the test's own live server
+            self.base + path, data=body, method="POST" if body is not None else "GET",
+            headers=headers,
+        )  # fmt: skip
+        try:
+            with self.opener.open(req) as res:
+                return res.status, res.headers.get_content_type(), res.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.headers.get_content_type(), exc.read()
+
+
+def _multipart(fields: dict, files: dict) -> tuple[bytes, str]:
+    boundary = uuid.uuid4().hex
+    parts = []
+    for name, value in fields.items():
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+                     f"{value}\r\n".encode())  # fmt: skip
+    for name, (filename, data, ctype) in files.items():
+        head = (f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+                f'filename="{filename}"\r\nContent-Type: {ctype}\r\n\r\n')  # fmt: skip
+        parts.append(head.encode() + data + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_upload_over_live_server_and_shown_on_phone_page(live_server, net, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    staff = Session(live_server.url)
+    assert staff.login(net.staff.mobile, PASSWORD).status in (200, 302)
+    page = f"/console/network/positions/{net.legal.pk}/"
+    upload = f"/console/network/positions/{net.legal.pk}/photos/"
+
+    def send(filename, data, ctype):
+        token = staff.form_token(page)
+        body, content_type = _multipart(
+            {"csrfmiddlewaretoken": token, "caption": "服务站门口"},
+            {"photo": (filename, data, ctype)},
+        )
+        status, _ctype, text = staff.raw(upload, body=body, content_type=content_type)
+        return status, text.decode()
+
+    # A text file named .jpg is refused by its content, with a Chinese message; nothing kept.
+    status, body = send("fake.jpg", b"this is not a picture" * 10, "image/jpeg")
+    assert status == 200 and "只能上传JPEG、PNG或WebP格式的照片" in body
+    assert not PositionPhoto.objects.exists()
+    status, body = send("门口.png", _image("PNG", size=(800, 600)), "image/png")
+    assert status == 200 and "照片已上传" in body
+    photo = PositionPhoto.objects.get()
+    assert (photo.width, photo.height, photo.caption) == (800, 600, "服务站门口")
+    assert (tmp_path / photo.image.name).is_file()
+
+    # The worker's phone page shows it; the image is served to those who see the position.
+    worker = Session(live_server.url)
+    assert worker.login(net.worker.mobile, PASSWORD).status in (200, 302)
+    phone = worker.get(f"/network/positions/{net.legal.pk}/")
+    src = f"/network/photos/position/{photo.pk}/"
+    assert phone.status == 200 and src in phone.body and "服务站门口" in phone.body
+    img = worker.raw(src)
+    assert img[0] == 200 and img[1] == "image/jpeg"
+    assert Image.open(io.BytesIO(img[2])).size == (800, 600)
+    outsider = Session(live_server.url)
+    nobody = net.county.users["nobody"]
+    assert outsider.login(nobody.mobile, PASSWORD).status in (200, 302)
+    assert outsider.raw(src)[0] == 404
