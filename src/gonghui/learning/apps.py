@@ -1,0 +1,16 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
+from django.apps import AppConfig
+
+
+class LearningConfig(AppConfig):
+    name = "gonghui.learning"
+    label = "learning"
+    verbose_name = "在线学习与职工书房"
+
+    def ready(self):
+        from gonghui.core.growth import register_growth_source
+
+        from . import rules  # noqa: F401 - registers scope kinds and permissions
+        from .domain.progress import growth_entries
+
+        register_growth_source(growth_entries)  # courses completed, in the growth record
