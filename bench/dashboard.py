@@ -9,7 +9,9 @@ builds one county (9 towns × 6 unions, 20,000 people), 300 trainers, 60 venues,
 worker demands over 12 months, 5,000 plans over the same months (4 sessions, 20 enrolled,
 attendance, completion, certificates) and their evaluations: 1,000,000 item answers
 (ratings 1–5, the 0–10 recommendation and yes/no items of the standard questionnaire,
-about 14 per form, so about 71,000 forms). Answers are stored the way the evaluation app
+about 14 per form, so about 71,000 forms), and two of 200 enterprises' ratings of each
+evaluated plan's course and trainer (about 17,000 rows, for the workers-vs-enterprises
+block). Answers are stored the way the evaluation app
 stores them — anonymous counters per target × question × channel × value, the summary
 kept up to date as answers arrive — and, for the comparison only, also as 1,000,000 raw
 rows in a bench table (``bench_answer``: plan, trainer, dimension, kind, value, month).
@@ -46,7 +48,7 @@ from demand_analysis import setup_django  # noqa: E402
 from scratch import scratch_database  # noqa: E402
 
 TOWNS, UNIONS_PER_TOWN, PEOPLE = 9, 6, 20_000
-TRAINERS, VENUES, SKILLS = 300, 60, 100
+TRAINERS, VENUES, SKILLS, FIRMS = 300, 60, 100, 200
 TARGET_RATIO, TARGET_PG_SECONDS = 2.0, 1.0
 SECRET = "b" * 32  # sessions' check-in secret (never used here)
 
@@ -57,9 +59,11 @@ def build(rng: random.Random, *, demands: int, plans: int, answers: int) -> dict
     from django.utils import timezone
 
     from gonghui.core import crypto
-    from gonghui.core.validators import id_check_char
+    from gonghui.core.actors import SYSTEM
+    from gonghui.core.validators import credit_check_char, id_check_char
     from gonghui.evaluation.enums import Channel, EvaluationState, ItemKind, TargetKind
     from gonghui.evaluation.models import (
+        EnterpriseRating,
         Evaluation,
         Question,
         Questionnaire,
@@ -69,7 +73,7 @@ def build(rng: random.Random, *, demands: int, plans: int, answers: int) -> dict
     from gonghui.orgs.domain.people import id_digest_for
     from gonghui.orgs.domain.units import create_org_unit
     from gonghui.orgs.enums import OrgKind, Role
-    from gonghui.orgs.models import Person, RoleAssignment
+    from gonghui.orgs.models import Enterprise, Person, RoleAssignment
     from gonghui.training.enums import EnrollmentStatus, PlanState
     from gonghui.training.models import (
         Certificate,
@@ -85,14 +89,15 @@ def build(rng: random.Random, *, demands: int, plans: int, answers: int) -> dict
     )  # fmt: skip
 
     t0 = time.perf_counter()
-    county = create_org_unit(None, name="基准县总工会", kind=OrgKind.COUNTY)
+    county = create_org_unit(None, name="基准县总工会", kind=OrgKind.COUNTY, actor=SYSTEM)
     towns, unions = [], []
     for t in range(TOWNS):
-        town = create_org_unit(county, name=f"基准第{t}镇", kind=OrgKind.TOWN)
+        town = create_org_unit(county, name=f"基准第{t}镇", kind=OrgKind.TOWN, actor=SYSTEM)
         towns.append(town)
         for u in range(UNIONS_PER_TOWN):
             unions.append((create_org_unit(town, name=f"基准{t}-{u}工会",
-                                           kind=OrgKind.GRASSROOTS), town))  # fmt: skip
+                                           kind=OrgKind.GRASSROOTS,
+                                           actor=SYSTEM), town))  # fmt: skip
     people = []
     for i in range(PEOPLE):
         birth = dt.date(1970, 1, 1) + dt.timedelta(days=i % 9000)
@@ -263,6 +268,39 @@ def build(rng: random.Random, *, demands: int, plans: int, answers: int) -> dict
                        count=n) for (t, q, k, d, c, v), n in counters.items()],
         batch_size=10000,
     )  # fmt: skip
+    # -- enterprises' ratings of trainers and course design: two enterprises per plan
+    firms = []
+    for i in range(FIRMS):
+        body = f"91330424{i:09d}"
+        firms.append(Enterprise(name=f"基准企业{i}", credit_code=body + credit_check_char(body),
+                                union=unions[i % len(unions)][0]))  # fmt: skip
+    Enterprise.objects.bulk_create(firms)
+    firm_ids = list(Enterprise.objects.values_list("pk", flat=True))
+
+    def firm_rating(pk: int) -> int:
+        return min(5, max(1, round(rng.gauss(quality[pk], 0.7))))
+
+    rated = []
+    for pk in evaluated:
+        ev = ev_of[pk]
+        for firm in rng.sample(firm_ids, 2):
+            rated.append(
+                EnterpriseRating(
+                    target_id=target_of[(ev, TargetKind.COURSE)],
+                    enterprise_id=firm,
+                    ratings={
+                        d: firm_rating(pk) for d in ("course_design", "usefulness", "organisation")
+                    },
+                )
+            )
+            rated.append(
+                EnterpriseRating(
+                    target_id=target_of[(ev, TargetKind.TRAINER)],
+                    enterprise_id=firm,
+                    ratings={d: firm_rating(pk) for d in ("trainer_expertise", "teaching")},
+                )
+            )
+    EnterpriseRating.objects.bulk_create(rated, batch_size=5000)  # fmt: skip
     with connection.cursor() as cur:
         cur.execute(
             "CREATE TABLE bench_answer (plan_id integer, trainer_id integer, "
@@ -278,7 +316,8 @@ def build(rng: random.Random, *, demands: int, plans: int, answers: int) -> dict
         cur.execute("ANALYZE")
     t3 = time.perf_counter()
     print(f"setup: demands {t1 - t0:.1f} s, plans and attendance {t2 - t1:.1f} s, "
-          f"{written:,} answers ({len(counters):,} counter rows) {t3 - t2:.1f} s")  # fmt: skip
+          f"{written:,} answers ({len(counters):,} counter rows) and {len(rated):,} "
+          f"enterprise ratings {t3 - t2:.1f} s")  # fmt: skip
     return {"user": user, "county": county, "answers": written}
 
 
@@ -373,10 +412,14 @@ def run(args, database_url: str, var_dir: str, label: str) -> bool:
     ratings = sum(r[1] for r in sql["satisfaction"])
     assert ratings == sum(p["ratings"] for p in data["satisfaction"]), "ratings differ"
     cells = sum(c[2] for c in data["demand"]["cells"])
+    with connection.cursor() as cur:
+        cur.execute("SELECT COUNT(DISTINCT enterprise_id) FROM evaluation_enterpriserating")
+        (firms,) = cur.fetchone()
+    assert data["parties"]["enterprises"] == firms, (data["parties"]["enterprises"], firms)
     print(
         f"  check: pipeline {pipeline} equal; {ratings:,} ratings in both; "
         f"heat map cells shown sum to {cells:,} of {sum(r[2] for r in sql['heatmap']):,} "
-        f"(top {len(data['demand']['skills'])} skills)"
+        f"(top {len(data['demand']['skills'])} skills); {firms} enterprises rated in both"
     )
     if args.profile:
         import cProfile

@@ -95,6 +95,7 @@ def prepare(people: int, seats: int):
     from django.utils import timezone
 
     from gonghui.core import crypto
+    from gonghui.core.actors import SYSTEM
     from gonghui.core.validators import id_check_char
     from gonghui.orgs.domain.access import assign_role
     from gonghui.orgs.domain.people import id_digest_for
@@ -102,21 +103,28 @@ def prepare(people: int, seats: int):
     from gonghui.orgs.enums import MembershipStatus, OrgKind, Role
     from gonghui.orgs.models import Membership, Person
     from gonghui.training.domain import plans
-    from gonghui.training.models import Skill, Trainer, Venue
+    from gonghui.training.models import Consultation, Skill, Trainer, Venue
 
     User = get_user_model()
-    county = create_org_unit(None, name="海盐县总工会", kind=OrgKind.COUNTY)
-    town = create_org_unit(county, name="武原街道总工会", kind=OrgKind.TOWN)
+    county = create_org_unit(None, name="海盐县总工会", kind=OrgKind.COUNTY, actor=SYSTEM)
+    town = create_org_unit(county, name="武原街道总工会", kind=OrgKind.TOWN, actor=SYSTEM)
     unions = [
-        create_org_unit(town, name=f"基层工会{i}", kind=OrgKind.GRASSROOTS) for i in range(1, 6)
+        create_org_unit(town, name=f"基层工会{i}", kind=OrgKind.GRASSROOTS, actor=SYSTEM)
+        for i in range(1, 6)
     ]
     staff = User(username="bench_staff", display_name="县总工会")
     staff.set_unusable_password()
     staff.save()
-    assign_role(staff, role=Role.FEDERATION_STAFF, org_unit=county, actor=None)
+    assign_role(staff, role=Role.FEDERATION_STAFF, org_unit=county, actor=SYSTEM)
+    # A plan is approved by another member of staff than the one who drafted it (issue 14).
+    approver = User(username="bench_approver", display_name="县总工会审定人")
+    approver.set_unusable_password()
+    approver.save()
+    assign_role(approver, role=Role.FEDERATION_STAFF, org_unit=county, actor=SYSTEM)
 
     skill = Skill.objects.filter(name="叉车司机").first() or Skill.objects.order_by("pk").first()
     trainer = Trainer.objects.create(name="王师傅", org_unit=county)
+    trainer.skills.add(skill)  # a trainer without the plan's skill is refused (issue 14)
     venue = Venue.objects.create(
         name="县职工服务中心", address="海盐县", capacity=seats, org_unit=county
     )
@@ -145,7 +153,9 @@ def prepare(people: int, seats: int):
         ends_at=start + dt.timedelta(hours=3),
     )
     plans.open_consultation(plan, actor=staff, closes_at=timezone.now() + dt.timedelta(days=1))
-    plans.approve_plan(plan, actor=staff, close_early=True)
+    # A real consultation lasts the federation's minimum (7 days): start it 8 days back.
+    Consultation.objects.filter(plan=plan).update(opens_at=timezone.now() - dt.timedelta(days=8))
+    plans.approve_plan(plan, actor=approver, close_early=True)
     plans.announce_plan(plan, actor=staff)
     plans.open_enrolment(plan, actor=staff)
 

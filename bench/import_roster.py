@@ -153,14 +153,14 @@ def _setup_django(database_url: str, var_dir: str) -> None:
 
 
 def _fk_checks() -> str:
-    """Who checks the foreign keys of the import's rows (``roster._Writer``)."""
+    """Who checks the foreign keys of the import's rows (``roster.writing._Writer``)."""
     from django.db import connection
 
     from gonghui.orgs.domain import roster
 
     if connection.vendor != "postgresql":
         return "by SQLite"
-    if roster._checks_per_chunk():
+    if roster.writing._checks_per_chunk():
         return "once per chunk, by the import"
     return "row by row, by PostgreSQL's triggers (the role may not set the parameter)"
 
@@ -173,17 +173,18 @@ def measure_import(path: Path, database_url: str, var_dir: str, profile: bool) -
     call_command("migrate", verbosity=0)
     from django.contrib.auth import get_user_model
 
+    from gonghui.core.actors import SYSTEM
     from gonghui.orgs.domain import roster
     from gonghui.orgs.domain.access import assign_role
     from gonghui.orgs.domain.units import create_org_unit
     from gonghui.orgs.enums import OrgKind, Role
     from gonghui.orgs.models import Enterprise, Membership, MembershipChange, Person
 
-    county = create_org_unit(None, name="基准测试县总工会", kind=OrgKind.COUNTY)
-    town = create_org_unit(county, name="基准测试镇总工会", kind=OrgKind.TOWN)
+    county = create_org_unit(None, name="基准测试县总工会", kind=OrgKind.COUNTY, actor=SYSTEM)
+    town = create_org_unit(county, name="基准测试镇总工会", kind=OrgKind.TOWN, actor=SYSTEM)
     enterprises = []
     for u in range(UNIONS):
-        unit = create_org_unit(town, name=union_name(u), kind=OrgKind.GRASSROOTS)
+        unit = create_org_unit(town, name=union_name(u), kind=OrgKind.GRASSROOTS, actor=SYSTEM)
         for e in range(ENTERPRISES_PER_UNION):
             n = u * ENTERPRISES_PER_UNION + e + 1
             enterprises.append(
@@ -191,7 +192,7 @@ def measure_import(path: Path, database_url: str, var_dir: str, profile: bool) -
             )
     Enterprise.objects.bulk_create(enterprises)
     actor = get_user_model().objects.create_user("bench")
-    assign_role(actor, role=Role.FEDERATION_STAFF, org_unit=county, actor=None)
+    assign_role(actor, role=Role.FEDERATION_STAFF, org_unit=county, actor=SYSTEM)
 
     profiler = None
     if profile:
@@ -259,8 +260,12 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument(
         "--database-url", default=os.environ.get("DATABASE_URL", ""),
-        help="postgres://… to benchmark on PostgreSQL (a scratch database gonghui_bench is "
+        help="postgres://… to benchmark on PostgreSQL (a scratch database, --scratch-name, is "
         "created and dropped); default: a temporary SQLite file",
+    )  # fmt: skip
+    parser.add_argument(
+        "--scratch-name", default="gonghui_bench",
+        help="name of the PostgreSQL scratch database (give each concurrent run its own)",
     )  # fmt: skip
     parser.add_argument("--profile", action="store_true", help="pyinstrument the import")
     parser.add_argument(
@@ -285,7 +290,7 @@ def main() -> None:
         reads.append(run_child("calamine", str(path)))
         with (
             tempfile.TemporaryDirectory(prefix="gonghui-bench-") as tmp,
-            scratch_database(args.database_url, "gonghui_bench", tmp) as (url, label),
+            scratch_database(args.database_url, args.scratch_name, tmp) as (url, label),
         ):
             imports.append(run_child("import", str(path), url, tmp, "1" if args.profile else "0"))
     openpyxl = run_child("openpyxl", str(path))

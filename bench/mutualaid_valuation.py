@@ -114,6 +114,7 @@ def measure(database_url: str, var_dir: str, claims: int) -> dict:
 
     call_command("migrate", verbosity=0)
     from gonghui.core import crypto
+    from gonghui.core.actors import SYSTEM
     from gonghui.mutualaid.domain.batch import value_and_write_claims
     from gonghui.mutualaid.models import (
         AidEnrollment,
@@ -127,8 +128,9 @@ def measure(database_url: str, var_dir: str, claims: int) -> dict:
     from gonghui.orgs.enums import OrgKind
     from gonghui.orgs.models import Membership, Person
 
-    county = create_org_unit(None, name="基准测试县总工会", kind=OrgKind.COUNTY)
-    unions = [create_org_unit(county, name=f"基准测试第{u:02d}工会", kind=OrgKind.GRASSROOTS)
+    county = create_org_unit(None, name="基准测试县总工会", kind=OrgKind.COUNTY, actor=SYSTEM)
+    unions = [create_org_unit(county, name=f"基准测试第{u:02d}工会", kind=OrgKind.GRASSROOTS,
+                              actor=SYSTEM)
               for u in range(UNIONS)]  # fmt: skip
     people = [
         Person(name=f"职工{i}", id_type="resident", id_number=f"X{i:017d}",
@@ -172,7 +174,7 @@ def measure(database_url: str, var_dir: str, claims: int) -> dict:
     to_value = _claims(valued_period, enrolments[valued_period.pk], claims, "v")
 
     start, cpu = time.perf_counter(), time.process_time()
-    value_and_write_claims(valued_period, to_value)
+    value_and_write_claims(valued_period, to_value, actor=SYSTEM)
     valued_s, valued_cpu = time.perf_counter() - start, time.process_time() - cpu
 
     per_person = (

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from gonghui.core.actors import SYSTEM
 from gonghui.orgs.domain.units import register_department
 from gonghui.orgs.enums import OrgKind, Role
 
@@ -24,6 +25,25 @@ from .factories import (
     org_unit,
     user_with_role,
 )
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--faults", action="store_true",
+        help="run the fault tests (tests/faults): they kill workers and restart PostgreSQL",
+    )  # fmt: skip
+
+
+def pytest_collection_modifyitems(config, items):
+    """Fault tests are left out unless asked for (`make faults`): restarting PostgreSQL
+    would break the tests running beside them."""
+    if config.getoption("--faults"):
+        return
+    dropped = [i for i in items if i.get_closest_marker("faults")]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [i for i in items if not i.get_closest_marker("faults")]
+
 
 #: What the migrations ship (the skill catalogue, the standard questionnaire…), serialized
 #: once the test database is built.
@@ -47,6 +67,15 @@ def _transactional(item) -> bool:
         return True
     names = getattr(item, "fixturenames", ())
     return "transactional_db" in names or "live_server" in names
+
+
+#: Lines a test module leaves for the end of the run (the API fuzzing's figures).
+SUMMARY_KEY = pytest.StashKey[list]()
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    for line in config.stash.get(SUMMARY_KEY, []):
+        terminalreporter.write_line(line)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -84,10 +113,22 @@ def _empty_cache():
     cache.clear()
 
 
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # PBKDF2 at full strength makes every fixture user cost ~0.5 s; policy checks still run.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Module-scoped fixtures that create users use fast_hashing() (below): a password hashed
+    # there with PBKDF2 would not verify under this per-test setting.
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
+def fast_hashing():
+    """The per-test hasher for module-scoped fixtures (which run before per-test settings)."""
+    from django.test import override_settings
+
+    return override_settings(PASSWORD_HASHERS=FAST_HASHERS)
 
 
 @pytest.fixture
@@ -116,7 +157,7 @@ def _county():
     union_b = org_unit(town_b, OrgKind.GRASSROOTS, "基层工会B")
     ent_a = EnterpriseFactory(union=union_a)
     ent_b = EnterpriseFactory(union=union_b)
-    dept = register_department(county, name="县人力资源和社会保障局")
+    dept = register_department(county, name="县人力资源和社会保障局", actor=SYSTEM)
     member_a = MembershipFactory(union=union_a, enterprise=ent_a, person=PersonFactory(name="张三"))
     member_b = MembershipFactory(union=union_b, enterprise=ent_b, person=PersonFactory(name="李四"))
     worker_a = make_user("worker_a", person=member_a.person, display_name="张三")

@@ -8,6 +8,7 @@ import factory
 from django.contrib.auth import get_user_model
 
 from gonghui.core import crypto
+from gonghui.core.actors import SYSTEM
 from gonghui.core.validators import credit_check_char, id_check_char
 from gonghui.orgs.domain.access import assign_role
 from gonghui.orgs.domain.people import id_digest_for
@@ -46,7 +47,7 @@ def make_mobile(n: int | None = None) -> str:
 
 
 def org_unit(parent: OrgUnit | None = None, kind: str = OrgKind.COUNTY, name: str | None = None):
-    return create_org_unit(parent, name=name or f"组织{next(_seq)}", kind=kind)
+    return create_org_unit(parent, name=name or f"组织{next(_seq)}", kind=kind, actor=SYSTEM)
 
 
 class EnterpriseFactory(factory.django.DjangoModelFactory):
@@ -103,7 +104,7 @@ def make_user(username: str | None = None, *, mobile: str | None = None, person=
 def user_with_role(role: str, org: OrgUnit, *, enterprise=None, department=None, **kw):
     user = make_user(**kw)
     assign_role(
-        user, role=role, org_unit=org, actor=None, enterprise=enterprise, department=department
+        user, role=role, org_unit=org, actor=SYSTEM, enterprise=enterprise, department=department
     )
     return user
 

@@ -49,6 +49,7 @@ def _roster(t) -> bytes:
 def test_staff_imports_a_roster_with_bad_rows(desk, live_server, county, shot, tmp_path, settings):
     t = county
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.GONGHUI_PRIVATE_ROOT = tmp_path / "private"
     staff = t.users["federation_staff"]
     before = Membership.objects.count()
     path = tmp_path / "名册.xlsx"

@@ -80,7 +80,7 @@ def test_threshold_opens_rectification_and_dashboard_renders(desk, live_server, 
 
     desk.goto(f"{live_server.url}/console/insight/")
     for chart in ("pipeline", "heatmap", "satisfaction", "trainers", "reform"):
-        expect(desk.locator(f"#chart-{chart}[data-rendered='1'] canvas").first).to_be_visible()
+        expect(desk.locator(f"#chart-{chart}[data-rendered='1'] svg").first).to_be_visible()
     expect(desk.locator(".kpis")).to_contain_text("需求人数")
     shot(desk, "insight-dashboard")
     rect.refresh_from_db()

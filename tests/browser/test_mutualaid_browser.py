@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from gonghui.core.models import AuditEvent
 from gonghui.mutualaid.enums import ClaimState
 from gonghui.mutualaid.models import Claim, PayoutBatch
 
@@ -44,7 +45,9 @@ def _new_context(chromium, *, phone_sized: bool):
 def test_claim_journey_on_a_phone(chromium, phone, live_server, aid, shot, tmp_path):
     admitted = timezone.localdate() - dt.timedelta(days=20)
     invoice, discharge = tmp_path / "发票.pdf", tmp_path / "出院小结.png"
+    settlement = tmp_path / "医保结算单.pdf"
     invoice.write_bytes(PDF)
+    settlement.write_bytes(PDF)
     discharge.write_bytes(PNG)
 
     # 1. The worker applies: estimate first, then documents, consents and submit.
@@ -65,11 +68,16 @@ def test_claim_journey_on_a_phone(chromium, phone, live_server, aid, shot, tmp_p
     assert Claim.objects.count() == 0
     phone.fill("input[name=bank_name]", "中国农业银行")
     phone.fill("input[name=bank_account]", "6228480012345678901")
+    expect(phone.locator("[data-testid=documents-needed]")).to_contain_text(
+        "住院：须上传住院发票、医保结算单、出院小结"
+    )
     phone.set_input_files("input[name=invoice]", str(invoice))
+    phone.set_input_files("input[name=settlement]", str(settlement))
     phone.check("input[name=medical_consent]")
     phone.check("input[name=bank_consent]")
     phone.click("button:has-text('提交申请')")
     expect(phone.locator("[data-testid=progress]")).to_have_text("第 2 步，共 5 步：工会审核")
+    expect(phone.locator("[data-testid=documents-missing]")).to_contain_text("尚缺材料：出院小结")
     shot(phone, "mutualaid-phone-submitted")
     claim = Claim.objects.get()
 
@@ -78,7 +86,13 @@ def test_claim_journey_on_a_phone(chromium, phone, live_server, aid, shot, tmp_p
     officer = officer_ctx.new_page()
     login(officer, live_server, aid.users["union_officer_a"].mobile, PASSWORD)
     officer.goto(f"{live_server.url}/console/mutualaid/claims/{claim.pk}/")
-    expect(officer.locator("main")).to_contain_text("6228480012345678901")
+    # Masked until the officer asks, with a reason (htmx, audited with the reason).
+    expect(officer.locator("main")).to_contain_text("6228 **** **** 8901")
+    expect(officer.locator("main")).not_to_contain_text("6228480012345678901")
+    officer.fill("#claim-pii input[name=reason]", "核对收款账户")
+    officer.click("button:has-text('查看完整医疗和银行信息')")
+    expect(officer.locator("[data-testid=claim-pii]")).to_contain_text("6228480012345678901")
+    assert AuditEvent.objects.get(action="mutualaid.claim.reveal").detail == "核对收款账户"
     officer.check("input[name=missing][value=discharge]")
     officer.fill("form[action$='/return/'] input[name=reason]", "请补充出院小结")
     officer.click("button:has-text('退回补充材料')")

@@ -28,7 +28,14 @@ from gonghui.training.models import (
 )
 
 from ..factories import PASSWORD
-from ..training.factories import TrainerFactory, VenueFactory, skill, worker
+from ..training.factories import (
+    TrainerFactory,
+    VenueFactory,
+    age_consultation,
+    approver,
+    skill,
+    worker,
+)
 from .conftest import login
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -76,7 +83,7 @@ def test_the_whole_chain_on_phones(phones, desk, live_server, county, shot):
     t = county
     url = live_server.url
     skill("电工")
-    TrainerFactory(org_unit=t.county, name="周师傅")
+    TrainerFactory(org_unit=t.county, name="周师傅", skills=[skill("电工")])
     VenueFactory(org_unit=t.county, name="县职工学校", capacity=60)
     later_deadline = (timezone.localdate() + dt.timedelta(days=90)).isoformat()
 
@@ -182,9 +189,14 @@ def test_the_whole_chain_on_phones(phones, desk, live_server, county, shot):
             reply
         )
     shot(staff, "chain-06-staff-replies-and-diff")
-    staff.check("input[name=close_early]")
-    staff.click("button[data-action=approve]")
-    expect(staff.locator("h1 .badge")).to_have_text("已审定")
+    age_consultation(plan)  # the consultation lasted the federation's minimum of 7 days
+    # Approval is another staff member's (the drafter may not approve their own plan).
+    reviewer = phones(approver(t.county))
+    reviewer.goto(f"{url}/console/training/plans/{plan.pk}/")
+    reviewer.check("input[name=close_early]")
+    reviewer.click("button[data-action=approve]")
+    expect(reviewer.locator("h1 .badge")).to_have_text("已审定")
+    staff.reload()
     staff.click("button[data-action=announce]")
     staff.click("button[data-action=open_enrolment]")
     expect(staff.locator("h1 .badge")).to_have_text("报名中")
@@ -257,7 +269,8 @@ def test_the_whole_chain_on_phones(phones, desk, live_server, county, shot):
     shot(lisi, "chain-11-worker-growth-record")
     zhang.goto(f"{url}/t/plans/{plan.pk}/")
     timeline = zhang.locator("ol.timeline")
-    for step in ("根据需求清单提出建议方案", "公开征求职工、企业、部门意见",
+    proposed = "根据需求清单中的1个需求项（“武原街道总工会 · 电工 · 初级”）提出建议方案"
+    for step in (proposed, "公开征求职工、企业、部门意见",
                  "采纳职工意见，改为周末上课", "共收到3条意见，方案审定", "向社会公告", "开放报名",
                  "开班：1人参训", "结业：1/1人完成培训"):  # fmt: skip
         expect(timeline).to_contain_text(step)

@@ -11,7 +11,13 @@ from gonghui.training.enums import Party, PlanState, Stance
 from gonghui.training.models import DemandItem, Opinion, TrainingPlan
 
 from ..factories import PASSWORD
-from ..training.factories import TrainerFactory, VenueFactory, skill
+from ..training.factories import (
+    TrainerFactory,
+    VenueFactory,
+    age_consultation,
+    approver,
+    skill,
+)
 from .conftest import login
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -26,7 +32,7 @@ def test_staff_drafts_consults_and_announces_a_plan(desk, live_server, county, s
     item = DemandItem.objects.create(
         skill=electric, level="l5", area=county.town_a, worker_count=12, priority=12
     )
-    TrainerFactory(org_unit=county.county, name="周师傅")
+    TrainerFactory(org_unit=county.county, name="周师傅", skills=[electric])
     VenueFactory(org_unit=county.county, name="县职工学校", capacity=60)
     staff = county.users["federation_staff"]
     login(desk, live_server, staff.mobile, PASSWORD)
@@ -75,6 +81,19 @@ def test_staff_drafts_consults_and_announces_a_plan(desk, live_server, county, s
     desk.click("button:has-text('提交答复')")
     expect(desk.locator("#consultation .reply")).to_contain_text("已调整到周六上午")
 
+    # The drafter may not approve; another staff member does.
+    desk.check("input[name=close_early]")
+    desk.click("button[data-action=approve]")
+    expect(desk.locator("#state .form-errors")).to_contain_text("拟定人以外的另一位工作人员审定")
+    desk.context.clear_cookies()
+    login(desk, live_server, approver(county.county).mobile, PASSWORD)
+    desk.goto(f"{live_server.url}/console/training/plans/{plan.pk}/")
+    # Ending a consultation of a few seconds is refused (federation minimum: 7 days).
+    desk.check("input[name=close_early]")
+    desk.click("button[data-action=approve]")
+    expect(desk.locator("#state .form-errors")).to_contain_text("少于总工会规定的7天")
+    expect(desk.locator("h1 .badge")).to_have_text("征求意见中")
+    age_consultation(plan)
     desk.check("input[name=close_early]")
     desk.click("button[data-action=approve]")
     expect(desk.locator("h1 .badge")).to_have_text("已审定")

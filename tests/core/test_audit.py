@@ -1,6 +1,8 @@
 import pytest
 from django.db import DatabaseError, connection, transaction
 
+from gonghui.core import triggers
+from gonghui.core.actors import SYSTEM
 from gonghui.core.domain import audit
 from gonghui.core.models import AuditEvent
 from gonghui.core.models.audit import AppendOnlyError
@@ -8,7 +10,7 @@ from gonghui.core.models.audit import AppendOnlyError
 
 @pytest.fixture
 def event(db):
-    return audit.record("test.action", detail="手机13812345678", ip="10.0.0.1")
+    return audit.record("test.action", actor=SYSTEM, detail="手机13812345678", ip="10.0.0.1")
 
 
 def test_record_masks_and_keeps_context(event):
@@ -17,6 +19,21 @@ def test_record_masks_and_keeps_context(event):
     assert event.actor_label == "系统"
     assert event.ip == "10.0.0.1"
     assert event.result == "ok"
+
+
+def test_an_unknown_caller_is_anonymous_not_the_system(db):
+    assert audit.record("probe", actor=None).actor_label == "匿名"
+
+
+def test_domain_writes_require_an_actor(county):
+    from gonghui.orgs.domain.units import create_org_unit, register_department
+
+    before = AuditEvent.objects.count()
+    with pytest.raises(TypeError, match="actor"):
+        create_org_unit(county.county, name="无人办理", kind="town")
+    with pytest.raises(TypeError, match="actor"):
+        register_department(county.county, name="无人办理")
+    assert AuditEvent.objects.count() == before
 
 
 def test_model_refuses_update_and_delete(event):
@@ -33,6 +50,10 @@ def test_model_refuses_update_and_delete(event):
 
 
 def test_database_refuses_raw_update_and_delete(event):
+    # The migration installs the triggers; a transactional test earlier in this process lifts
+    # them for its flush (tests/conftest.py), so install them again (idempotent, rolled back
+    # with the test's transaction) to test what the database itself refuses.
+    triggers.install(connection)
     for sql in (
         "UPDATE core_auditevent SET action = 'x' WHERE id = %s",
         "DELETE FROM core_auditevent WHERE id = %s",

@@ -2,6 +2,7 @@ import json
 
 import pytest
 
+from gonghui.core.actors import SYSTEM
 from gonghui.evaluation.domain.evaluations import submit_answers
 from gonghui.evaluation.domain.followups import send_follow_up_requests
 from gonghui.evaluation.enums import TargetKind
@@ -50,7 +51,7 @@ def test_bad_answers_get_a_chinese_message_and_change_nothing(client, done):
     assert res.status_code == 400
     assert res.json()["error"]["code"] == "out_of_range"
     assert "1到5之间的整数" in res.json()["error"]["message"]
-    assert RatingCounter.objects.count() == 0
+    assert RatingCounter.objects.filter(count__gt=0).count() == 0
 
 
 def test_non_participant_cannot_even_see_the_form(client, done, county):
@@ -59,7 +60,7 @@ def test_non_participant_cannot_even_see_the_form(client, done, county):
     assert client.get(f"/api/evaluation/evaluations/{ev.pk}/form").status_code == 404
     res = _post(client, f"/api/evaluation/evaluations/{ev.pk}/answers", _payload(ev))
     assert res.status_code == 404
-    assert RatingCounter.objects.count() == 0
+    assert RatingCounter.objects.filter(count__gt=0).count() == 0
 
 
 def test_no_api_response_names_who_answered(client, done):
@@ -109,14 +110,14 @@ def test_unpublished_figures_come_without_scores(client, done):
 def test_scoped_token_reads_figures(client, done, county):
     _publish_all()
     submit_answers(done.evaluation, person=done.people[0], answers=answers(done.evaluation))
-    _tok, key = issue_api_token(county.town_a, name="浙里办", role=Role.AUDITOR, actor=None)
+    _tok, key = issue_api_token(county.town_a, name="浙里办", role=Role.AUDITOR, actor=SYSTEM)
     headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
     res = client.get("/api/evaluation/evaluations", **headers)
     assert res.status_code == 200
     assert [e["id"] for e in res.json()["items"]] == [done.evaluation.pk]
     card = client.get(f"/api/evaluation/evaluations/{done.evaluation.pk}/scores", **headers)
     assert card.json()["published"] is True
-    _tok, other = issue_api_token(county.town_b, name="别处", role=Role.AUDITOR, actor=None)
+    _tok, other = issue_api_token(county.town_b, name="别处", role=Role.AUDITOR, actor=SYSTEM)
     res = client.get("/api/evaluation/evaluations", HTTP_AUTHORIZATION=f"Bearer {other}")
     assert res.json()["items"] == []
     res = _post(client, f"/api/evaluation/evaluations/{done.evaluation.pk}/close", {})

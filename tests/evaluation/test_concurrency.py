@@ -7,10 +7,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from gonghui.core.errors import DomainError
 from gonghui.evaluation.domain.evaluations import open_evaluation, submit_answers
 from gonghui.evaluation.enums import TargetKind
 from gonghui.evaluation.models import Participation, RatingCounter, Target
-from gonghui.orgs.domain.errors import DomainError
 
 from ..training.test_enrolment_concurrency import OwnConnections
 from .factories import answers, completed_plan
@@ -42,7 +42,9 @@ def test_simultaneous_answers_lose_nothing_and_count_a_double_tap_once(
 
     def read():
         course = Target.objects.get(evaluation=evaluation, kind=TargetKind.COURSE)
-        venue = RatingCounter.objects.get(target=course, question__code="venue", value=4)
+        venue = RatingCounter.objects.get(
+            target=course, question__code="venue", value=4, channel="online"
+        )
         return course.responses, venue.count, Participation.objects.count()
 
     assert own.in_thread(read) == (PEOPLE, PEOPLE, 2 * PEOPLE)

@@ -4,11 +4,11 @@ import pytest
 from django.utils import timezone
 
 from gonghui.accounts.sms import MemorySender
+from gonghui.core.errors import DomainError, PermissionDeniedError
 from gonghui.evaluation.domain.followups import answer_follow_up, send_follow_up_requests
 from gonghui.evaluation.domain.results import plan_results
 from gonghui.evaluation.enums import FollowUpState
 from gonghui.evaluation.models import FollowUp
-from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
 
 from ..factories import user_with_role
 
@@ -48,6 +48,11 @@ def test_requests_reminders_to_non_answerers_and_expiry(
     answer_follow_up(
         first, actor=contact, applied=5, performance=4, promoted=True, comment="已任班组长"
     )
+    from gonghui.training.models import Outcome
+
+    reported = Outcome.objects.get(person=first.person)  # the outcomes database keeps it
+    assert (reported.kind, reported.plan_id, reported.source) == ("promotion", done.plan.pk,
+                                                                  "followup")  # fmt: skip
     with django_capture_on_commit_callbacks(execute=True):
         out = send_follow_up_requests(now=_at(due + dt.timedelta(days=3)))
     assert out["reminded"] == 2  # the answered one is not reminded

@@ -1,5 +1,6 @@
 import pytest
 
+from gonghui.core.errors import DomainError, PermissionDeniedError
 from gonghui.evaluation.domain.evaluations import current_standard, form_for, submit_answers
 from gonghui.evaluation.domain.questionnaires import (
     add_plan_question,
@@ -10,7 +11,6 @@ from gonghui.evaluation.domain.questionnaires import (
 )
 from gonghui.evaluation.enums import Dimension, ItemKind, QuestionnaireState, TargetKind
 from gonghui.evaluation.models import Question, Questionnaire
-from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
 
 from .factories import answers
 

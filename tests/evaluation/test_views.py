@@ -41,17 +41,19 @@ def test_participant_answers_on_the_phone_page(client, done):
     assert "培训师对所授内容的专业掌握" in body and "匿名评价" in body
     res = client.post(reverse("evaluation:answer", args=[ev.pk]), _post_data(ev, text="很实用"))
     assert res.status_code == 302 and res["Location"] == reverse("evaluation:mine")
-    assert set(RatingCounter.objects.values_list("channel", flat=True)) == {Channel.ONLINE}
+    assert set(RatingCounter.objects.filter(count__gt=0).values_list("channel", flat=True)) == {
+        Channel.ONLINE
+    }
     res = client.get(reverse("evaluation:answer", args=[ev.pk]))
     assert "您已完成本次评价" in res.content.decode()
     before = (
-        RatingCounter.objects.count(),
-        sum(RatingCounter.objects.values_list("count", flat=True)),
+        RatingCounter.objects.filter(count__gt=0).count(),
+        sum(RatingCounter.objects.filter(count__gt=0).values_list("count", flat=True)),
     )
     client.post(reverse("evaluation:answer", args=[ev.pk]), _post_data(ev))
     after = (
-        RatingCounter.objects.count(),
-        sum(RatingCounter.objects.values_list("count", flat=True)),
+        RatingCounter.objects.filter(count__gt=0).count(),
+        sum(RatingCounter.objects.filter(count__gt=0).values_list("count", flat=True)),
     )
     assert before == after
 
@@ -63,10 +65,15 @@ def test_qr_page_records_the_qr_channel_and_bad_values_are_explained(client, don
     res = client.post(url, _post_data(ev, rating=9))
     assert res.status_code == 400
     assert "答案应为1到5之间的整数" in res.content.decode()
-    assert RatingCounter.objects.count() == 0 and Participation.objects.count() == 0
+    assert (
+        RatingCounter.objects.filter(count__gt=0).count() == 0
+        and Participation.objects.count() == 0
+    )
     res = client.post(url, _post_data(ev))
     assert res.status_code == 302
-    assert set(RatingCounter.objects.values_list("channel", flat=True)) == {Channel.QR}
+    assert set(RatingCounter.objects.filter(count__gt=0).values_list("channel", flat=True)) == {
+        Channel.QR
+    }
 
 
 def test_late_answer_page_says_closed(client, done):
@@ -77,7 +84,7 @@ def test_late_answer_page_says_closed(client, done):
     ev = Evaluation.objects.get(pk=done.evaluation.pk)
     res = client.post(reverse("evaluation:answer", args=[ev.pk]), _post_data(ev))
     assert "评价已截止" in res.content.decode()
-    assert RatingCounter.objects.count() == 0
+    assert RatingCounter.objects.filter(count__gt=0).count() == 0
 
 
 def test_non_participant_gets_a_404_naming_nothing(client, done, county):
@@ -101,7 +108,9 @@ def test_staff_paper_entry(client, done):
     assert ev.paper_pending == 2
     res = client.post(url, {"action": "form", **_post_data(ev, rating=2)})
     assert res.status_code == 302
-    assert set(RatingCounter.objects.values_list("channel", flat=True)) == {Channel.PAPER}
+    assert set(RatingCounter.objects.filter(count__gt=0).values_list("channel", flat=True)) == {
+        Channel.PAPER
+    }
     res = client.post(url, {"action": "form", **_post_data(ev, recommend=12)})
     assert res.status_code == 400 and "0到10之间的整数" in res.content.decode()
     ev.refresh_from_db()
@@ -219,3 +228,23 @@ def test_open_from_the_console(client, county):
                          {"action": "returns", "person": d.people[0].pk})  # fmt: skip
     assert record.status_code == 400
     assert Participation.objects.count() == 0
+
+
+def test_every_unanswered_question_is_named_and_nothing_is_written(client, done):
+    from gonghui.evaluation.domain.evaluations import form_for
+
+    ev = done.evaluation
+    client.force_login(done.users[0])
+    data = _post_data(ev)
+    required = [(s, q) for s in form_for(ev) for q in s.questions if q.required]
+    dropped = required[:3]  # leave three required questions unanswered
+    for s, q in dropped:
+        data.pop(f"t{s.target.pk}__{q.code}", None)
+    res = client.post(reverse("evaluation:answer", args=[ev.pk]), data)
+    body = res.content.decode()
+    assert res.status_code == 400
+    assert "还有3题未回答" in body
+    for s, q in dropped:
+        assert f'href="#q-t{s.target.pk}__{q.code}"' in body and q.text in body
+        assert f'id="q-t{s.target.pk}__{q.code}" aria-invalid="true"' in body
+    assert not RatingCounter.objects.filter(count__gt=0).exists()

@@ -1,6 +1,6 @@
 """The evaluation app in the scope walks: an archived (so not public) 平湖 plan with its
-evaluation, an answer (participation, counters, a text), a paper form waiting, and a
-follow-up."""
+evaluation, an answer (participation, counters, a text), a paper form waiting, an
+enterprise's ratings, and a follow-up."""
 
 import datetime as dt
 import secrets
@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from gonghui.evaluation.enums import Channel, FollowUpState, ItemKind, TargetKind
 from gonghui.evaluation.models import (
+    EnterpriseRating,
     Evaluation,
     FollowUp,
     Participation,
@@ -24,7 +25,7 @@ from gonghui.training.models import TrainingPlan
 MARK = "平湖"
 MODELS = [
     Evaluation, Target, Participation, RatingCounter, TextAnswer, FollowUp, Questionnaire,
-    Question,
+    Question, EnterpriseRating,
 ]  # fmt: skip
 #: The federation's evaluation settings hold nobody's records (one row for the platform).
 NOT_SCOPED = ("evaluation_console:settings",)
@@ -44,7 +45,13 @@ def build(o) -> None:
         token=secrets.token_urlsafe(16)[:22], eligible=1, paper_pending=1,
     )  # fmt: skip
     course = Target.objects.create(evaluation=ev, kind=TargetKind.COURSE, responses=1)
-    Target.objects.create(evaluation=ev, kind=TargetKind.TRAINER, trainer=o["trainer"])
+    trainer = Target.objects.create(evaluation=ev, kind=TargetKind.TRAINER, trainer=o["trainer"])
+    # The enterprise's ratings: the dashboard's 职工与企业评分对照 would name the trainer.
+    EnterpriseRating.objects.create(target=course, enterprise=o["ent"], comment="平湖企业的意见",
+                                    ratings={"course_design": 2, "usefulness": 2,
+                                             "organisation": 2})  # fmt: skip
+    EnterpriseRating.objects.create(target=trainer, enterprise=o["ent"],
+                                    ratings={"trainer_expertise": 2, "teaching": 2})  # fmt: skip
     Participation.objects.create(target=course, person=o["person"])
     venue_q = questionnaire.questions.get(code="venue")
     RatingCounter.objects.create(
@@ -107,6 +114,8 @@ def pages(o) -> dict:
         "evaluation:follow_ups": ([], {}),
         "evaluation:follow_up": ([o["follow_up"].pk], {"applied": 5, "performance": 5}),
         "evaluation:trainer_results": ([], {}),
+        "evaluation:enterprise_ratings": ([], {}),
+        "evaluation:enterprise_rate": ([e.pk, o["ent"].pk], {f"t{course}_course_design": "1"}),
         "evaluation_console:index": ([], {}),
         "evaluation_console:open": ([o["done_plan"].pk], {}),
         "evaluation_console:plan_questions": ([o["done_plan"].pk],

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from gonghui.core.actors import SYSTEM
 from gonghui.insight.domain import quality
 from gonghui.insight.domain.dashboard import Period, dashboard
 from gonghui.insight.enums import Metric
@@ -124,7 +125,7 @@ def test_dashboard_page_export_and_report(client, county):
     assert rows[1] == ("环节", "人数") and rows[2] == ("需求人数", 14)
     res = client.get(reverse("insight_console:export"))
     wb = load_workbook(io.BytesIO(res.content))
-    assert len(wb.sheetnames) == 11
+    assert len(wb.sheetnames) == 12  # every table, 职工与企业评分对照 included
     assert all(c.data_type != "f" for ws in wb for row in ws.iter_rows() for c in row)
     assert client.get(reverse("insight_console:export") + "?table=nope").status_code == 404
     res = client.get(reverse("insight_console:report"))
@@ -151,7 +152,7 @@ def test_workers_and_trainers_have_no_dashboard(client, county):
 
 def test_dashboard_api_with_a_scoped_token(client, county):
     _world(county)
-    _token, key = issue_api_token(county.town_a, name="浙里办", role=Role.AUDITOR, actor=None)
+    _token, key = issue_api_token(county.town_a, name="浙里办", role=Role.AUDITOR, actor=SYSTEM)
     res = client.get("/api/insight/dashboard", HTTP_AUTHORIZATION=f"Bearer {key}")
     assert res.status_code == 200
     assert res.json()["pipeline"][0] == {"key": "demand", "label": "需求人数", "value": 13}
@@ -203,9 +204,47 @@ def test_recent_figures_are_shown_while_a_task_recomputes(
         again = dashboard(staff, PERIOD)  # one refresh at a time
     assert (stale["kpis"]["satisfaction"], stale["scores_as_of"]["stale"]) == (75.0, True)
     assert again["scores_as_of"]["stale"] is True
+    # The time people read is Beijing time (UTC+8), not the stored UTC instant.
+    utc = dt.datetime.fromisoformat(stale["scores_as_of"]["computed_at"])
+    assert stale["scores_as_of"]["shown"] == (
+        utc.astimezone(dt.UTC) + dt.timedelta(hours=8)
+    ).strftime("%H:%M")
     assert len(callbacks) == 1
     task = DBTaskResult.objects.get()
     assert task.task_path == "gonghui.insight.tasks.refresh_dashboard_task"
     refresh_dashboard_task.call(**task.args_kwargs["kwargs"])
     fresh = dashboard(staff, PERIOD)
     assert (fresh["kpis"]["satisfaction"], fresh["scores_as_of"]["stale"]) == (60.0, False)
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        ("start=0001-01-01&end=0001-12-31", "start", "起始日期须在 2000-01-01 至 2099-12-31 之间"),
+        ("start=2026-01-01&end=9999-12-31", "end", "截止日期须在 2000-01-01 至 2099-12-31 之间"),
+        ("end=0001-01-01", "end", "截止日期须在 2000-01-01 至 2099-12-31 之间"),
+    ],
+)
+def test_dates_at_the_calendars_ends_are_refused_everywhere(client, county, query, field, message):
+    """Year 1 overflowed once turned into UTC: the API, the page, its report and its export
+    all answered 500."""
+    client.force_login(county.users["federation_staff"])
+    res = client.get(f"/api/insight/dashboard?{query}")
+    assert res.status_code == 400
+    assert res.json() == {"error": {"code": "invalid", "message": message,
+                                    "fields": {field: [message]}}}  # fmt: skip
+    page = client.get(reverse("insight_console:dashboard") + f"?{query}")
+    assert page.status_code == 200
+    assert message in page.content.decode()
+    # The report and the export fall back to the default period, as for any invalid one.
+    assert client.get(reverse("insight_console:report") + f"?{query}").status_code == 200
+    export = client.get(reverse("insight_console:export") + f"?{query}&table=pipeline")
+    assert export.status_code == 200
+    assert load_workbook(io.BytesIO(export.content)).sheetnames == ["需求到证书"]
+
+
+def test_the_widest_period_still_works(client, county):
+    client.force_login(county.users["federation_staff"])
+    res = client.get("/api/insight/dashboard?start=2000-01-01&end=2010-01-08")
+    assert res.status_code == 200
+    assert res.json()["period"] == {"start": "2000-01-01", "end": "2010-01-08"}

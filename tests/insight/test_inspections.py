@@ -5,12 +5,12 @@ import zlib
 import pytest
 from django.utils import timezone
 
+from gonghui.core.errors import DomainError, PermissionDeniedError
 from gonghui.core.models import AuditEvent
 from gonghui.insight.domain import inspections, quality
 from gonghui.insight.domain.images import inspect_image
 from gonghui.insight.domain.monitoring import live_attendance
 from gonghui.insight.models import Inspection, InspectionPhoto
-from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
 from gonghui.training.enums import PlanState
 
 from .factories import check_in, enrol, plan_in, sessions

@@ -4,12 +4,12 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from gonghui.core.errors import DomainError, PermissionDeniedError
 from gonghui.core.models import AuditEvent
 from gonghui.insight.domain import quality
 from gonghui.insight.domain.timeline import plan_timeline_events
 from gonghui.insight.enums import Metric, RectificationStatus
 from gonghui.insight.models import QualityRule, Rectification, RectificationEvent
-from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
 from gonghui.reform.models import ReformItem
 from gonghui.training.enums import PlanState
 from gonghui.training.models import TrainingPlan

@@ -4,12 +4,12 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from gonghui.core.errors import DomainError, PermissionDeniedError
 from gonghui.core.models import AuditEvent
 from gonghui.evaluation.models import Evaluation, Questionnaire
 from gonghui.insight.domain import supervision
 from gonghui.insight.enums import Step
 from gonghui.insight.models import Alert, StepLimit
-from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
 from gonghui.training.enums import PlanState
 from gonghui.training.models import Consultation, Opinion
 

@@ -1,9 +1,9 @@
 import pytest
 from django.urls import reverse
 
+from gonghui.core.errors import DomainError, PermissionDeniedError
 from gonghui.insight.domain.dashboard import Period, dashboard, scoped_plans
 from gonghui.insight.domain.quality import escalate_weak_spot
-from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
 from gonghui.reform.models import ReformItem
 from gonghui.training.enums import PlanState
 

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook, load_workbook
 
 from gonghui.core.models import AuditEvent
-from gonghui.mutualaid.models import AidEnrollment, Claim, ClaimDocument
+from gonghui.mutualaid.models import AidEnrollment, Claim, ClaimDocument, GroupEnrolment
 
 from .test_claims import PDF
 
@@ -97,6 +97,22 @@ def test_review_payout_and_statistics(client, aid, today_2026):
                       {"reason": "核对发票", "policy_self_paid": "5000.00"},
                       content_type="application/json")  # fmt: skip
     assert res.json()["subsidy"] == "2000.00"
+    # Issue 12 item 13: no approval without the documents the rulebook names.
+    res = client.post(f"{BASE}/claims/{claim_id}/transitions", {"action": "union_approve"},
+                      content_type="application/json")  # fmt: skip
+    assert res.status_code == 400
+    assert (
+        res.json()["error"]["message"]
+        == "材料不全，不能审核通过：尚缺住院发票、医保结算单、出院小结"
+    )
+    assert Claim.objects.get().state == "submitted"
+    client.force_login(aid.worker_a)
+    for kind in ("invoice", "settlement", "discharge"):
+        upload = SimpleUploadedFile(f"{kind}.pdf", PDF)
+        up = client.post(f"{BASE}/claims/{claim_id}/documents", {"kind": kind, "file": upload})
+        assert up.status_code == 201, up.content
+    assert client.get(f"{BASE}/claims/{claim_id}").json()["documents_missing"] == []
+    client.force_login(aid.users["union_officer_a"])
     res = client.post(f"{BASE}/claims/{claim_id}/transitions", {"action": "union_approve"},
                       content_type="application/json")  # fmt: skip
     assert res.json()["state"] == "federation_review"
@@ -195,7 +211,63 @@ def test_group_pick_names_nobody_outside_the_callers_scope(client, aid):
     res = client.post(f"{BASE}/periods/{aid.period.pk}/groups", {
         "union_id": aid.union_a.pk, "payment_reference": "JF-8",
         "person_ids": [aid.member_b.person_id]}, content_type="application/json")  # fmt: skip
-    assert res.status_code == 201, res.content
-    assert res.json()["rejections"] == [{"name": "?", "id": "", "reason": "职工不存在"}]
+    assert res.status_code == 400, res.content
+    assert res.json()["error"]["message"] == (
+        "没有会员通过核验，参互名单未提交（?：本工会没有与该姓名、证件号码相符的在会会员）"
+    )
     assert "李四" not in res.content.decode()
+    assert GroupEnrolment.objects.count() == 0
+
+
+def test_group_upload_cannot_probe_ids_or_names_outside_scope(client, aid):
+    """Issue 12 item 2, over HTTP: the officer of 基层工会A uploads 李四's real ID (基层工会B)
+    under his true name, the same ID under a wrong name and an unknown ID. All three rows
+    read the same, and no group row is stored since nobody passed."""
+    import datetime as dt
+
+    aid.period.enrol_closes = dt.date(2099, 1, 1)
+    aid.period.save(update_fields=["enrol_closes"])
+    b = aid.member_b.person
+    wb = Workbook()
+    for row in (["姓名", "证件号码"], ["李四", b.id_number], ["王五", b.id_number],
+                ["查无此人", "330424199001010000"]):  # fmt: skip
+        wb.active.append(row)
+    data = io.BytesIO()
+    wb.save(data)
+    client.force_login(aid.users["union_officer_a"])
+    res = client.post(f"{BASE}/periods/{aid.period.pk}/groups/xlsx", {
+        "union_id": aid.union_a.pk, "payment_reference": "JF-12",
+        "file": SimpleUploadedFile("名册.xlsx", data.getvalue())})  # fmt: skip
+    assert res.status_code == 400, res.content
+    reason = "本工会没有与该姓名、证件号码相符的在会会员"
+    masked = b.id_number_masked
+    assert res.json()["error"]["message"] == (
+        f"没有会员通过核验，参互名单未提交（李四 {masked}：{reason}；王五 {masked}：{reason}；"
+        f"查无此人 3304**********0000：{reason}）"
+    )
+    assert GroupEnrolment.objects.count() == 0
+    assert AidEnrollment.objects.count() == 1  # 张三's, from the fixture
     assert not AidEnrollment.objects.filter(person=aid.member_b.person).exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("total_cost", "1e27", "金额过大"),
+        ("total_cost", "1E+400", "金额过大"),
+        ("insurance_paid", "10000000000", "金额过大"),
+        ("policy_self_paid", "NaN", "金额格式不正确"),
+    ],
+)
+def test_estimate_refuses_absurd_amounts(client, aid, today_2026, field, value, message):
+    """1e27 used to reach ``quantize`` before the size check: a server error."""
+    client.force_login(aid.worker_a)
+    res = client.post(f"{BASE}/periods/{aid.period.pk}/estimate", figures(**{field: value}),
+                      content_type="application/json")  # fmt: skip
+    assert res.status_code in (400, 422), res.content
+    body = res.json()["error"]
+    if res.status_code == 400:
+        assert (body["message"], body["fields"]) == (message, {field: [message]})
+    else:  # refused by the schema before the domain saw it
+        assert list(body["fields"]) == [field]
+    assert Claim.objects.count() == 0

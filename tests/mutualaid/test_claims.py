@@ -6,12 +6,12 @@ from decimal import Decimal as D
 import pytest
 from django.db import connection
 
+from gonghui.core.errors import DomainError, PermissionDeniedError
 from gonghui.core.models import AuditEvent
 from gonghui.mutualaid.domain import claims as domain
 from gonghui.mutualaid.domain.claims import estimate_claim, submit_claim, transition_claim
 from gonghui.mutualaid.enums import ClaimState
 from gonghui.mutualaid.models import Claim, ClaimDocument, ClaimEvent, LedgerEntry
-from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
 
 from .conftest import TODAY, bank, stay
 
@@ -22,6 +22,13 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 def submit(aid, *, token="tok-1", actor=None, today=TODAY, **kw):  # noqa: S107 - idempotency key
     return submit_claim(aid.period, person=aid.member_a.person, actor=actor or aid.worker_a,
                         data=stay(**kw), client_token=token, today=today, **bank())  # fmt: skip
+
+
+def with_documents(claim, actor, kinds=("invoice", "settlement", "discharge")):
+    """Upload what the rulebook requires, so that the claim can be approved."""
+    for kind in kinds:
+        domain.add_document(claim, kind=kind, data=PDF, filename=f"{kind}.pdf", actor=actor)
+    return claim
 
 
 def test_estimate_before_submitting_writes_nothing(aid):
@@ -205,6 +212,7 @@ def test_full_review_with_return_correction_and_two_reviewers(aid):
     domain.add_document(claim, kind="discharge", data=PNG, filename="小结.png", actor=aid.worker_a)
     claim = transition_claim(claim, action="resubmit", actor=aid.worker_a)
     assert claim.state == ClaimState.SUBMITTED
+    with_documents(claim, aid.worker_a, kinds=("invoice", "settlement"))
     claim = domain.correct_claim(claim, actor=officer, reason="发票金额核对",
                                  policy_self_paid="5000.00")  # fmt: skip
     # (5,000 − 1,000) × 50% = 2,000.
@@ -218,8 +226,8 @@ def test_full_review_with_return_correction_and_two_reviewers(aid):
         ("subsidy", D("2000.00")), ("deductible", D("1000.00"))
     ]  # fmt: skip
     actions = list(ClaimEvent.objects.filter(claim=claim).values_list("action", flat=True))
-    assert actions == ["submit", "return", "document", "resubmit", "correct", "union_approve",
-                       "federation_approve"]  # fmt: skip
+    assert actions == ["submit", "return", "document", "resubmit", "document", "document",
+                       "correct", "union_approve", "federation_approve"]  # fmt: skip
     correct = ClaimEvent.objects.get(claim=claim, action="correct")
     assert correct.detail == {"policy_self_paid": ["7000.00", "5000.00"],
                               "subsidy": ["3000.00", "2000.00"]}  # fmt: skip
@@ -237,6 +245,8 @@ def test_approval_values_again_against_the_ledger(aid):
     aid.programme.requires_federation_review = False
     aid.programme.save(update_fields=["requires_federation_review"])
     officer = aid.users["union_officer_a"]
+    with_documents(first, aid.worker_a)
+    with_documents(second, aid.worker_a)
     transition_claim(first, action="union_approve", actor=officer)
     second = transition_claim(second, action="union_approve", actor=officer)
     # 4,000 − 3,000 used = 1,000.
@@ -247,6 +257,7 @@ def test_approval_values_again_against_the_ledger(aid):
 def test_federation_review_needs_another_reviewer_and_federation_scope(aid):
     staff = aid.users["federation_staff"]
     claim, _ = submit(aid)
+    with_documents(claim, aid.worker_a)
     claim = transition_claim(claim, action="union_approve", actor=staff)
     with pytest.raises(DomainError) as err:
         transition_claim(claim, action="federation_approve", actor=staff)

@@ -14,7 +14,7 @@ from gonghui.mutualaid.enums import ClaimState
 from gonghui.mutualaid.models import Claim, LedgerEntry
 from tests.training.test_enrolment_concurrency import OwnConnections
 
-from .factories import HOSPITAL_RULES, claim_row, enrol, period, programme
+from .factories import HOSPITAL_RULES, claim_row, document_rows, enrol, period, programme
 
 pytestmark = pytest.mark.django_db(transaction=True)
 CLAIMS = 8
@@ -30,6 +30,8 @@ def test_simultaneous_approvals_respect_the_period_cap(county, transactional_db,
                   total_cost=D("20000"), insurance_paid=D("12000"), policy_self_paid=D("7000"))
         for i in range(CLAIMS)
     ]  # fmt: skip
+    for c in claims:
+        document_rows(c)
     officer = county.users["union_officer_a"]
     own = OwnConnections(tmp_path)
     barrier = threading.Barrier(CLAIMS)

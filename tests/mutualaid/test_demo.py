@@ -16,14 +16,15 @@ from gonghui.mutualaid.models import (
     LedgerEntry,
     PayoutBatch,
 )
+from tests.conftest import fast_hashing
 
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     """Build once; everything is rolled back after the module."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    with django_db_blocker.unblock(), fast_hashing(), transaction.atomic():
         out = StringIO()
-        call_command("demo", people=1500, no_training=True, stdout=out)
+        call_command("demo", people=1500, no_training=True, upto="mutualaid", stdout=out)
         yield out.getvalue()
         transaction.set_rollback(True)
 

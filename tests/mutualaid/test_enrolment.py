@@ -8,6 +8,8 @@ from decimal import Decimal as D
 import pytest
 from openpyxl import Workbook
 
+from gonghui.core.errors import DomainError, PermissionDeniedError
+from gonghui.core.models import AuditEvent
 from gonghui.mutualaid.domain.enrolment import (
     candidates_from_people,
     candidates_from_xlsx,
@@ -15,12 +17,13 @@ from gonghui.mutualaid.domain.enrolment import (
 )
 from gonghui.mutualaid.domain.queries import member_history
 from gonghui.mutualaid.models import AidEnrollment, GroupEnrolment
-from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
+from gonghui.orgs.models import Person
 from tests.factories import MembershipFactory, PersonFactory
 
 from .factories import period, programme
 
 OPEN_DAY = dt.date(2026, 1, 10)
+NOT_MATCHED = "本工会没有与该姓名、证件号码相符的在会会员"
 
 
 @pytest.fixture
@@ -45,12 +48,15 @@ def test_picked_members_are_enrolled_and_others_rejected_with_reasons(setup):
     assert group.accepted == 2
     assert group.amount_paid == D("100.00")
     assert group.rejections == [
-        {"name": "李四", "id": t.member_b.person.id_number_masked, "reason": "不是本工会在会会员"}
+        {"name": "李四", "id": t.member_b.person.id_number_masked, "reason": NOT_MATCHED}
     ]
     assert sorted(AidEnrollment.objects.values_list("person__name", flat=True)) == ["张三", "王芳"]
-    again = _enrol(t, [t.member_a.person_id])
-    assert (again.accepted, again.rejections[0]["reason"]) == (0, "已参加本期互助")
+    with pytest.raises(DomainError) as err:
+        _enrol(t, [t.member_a.person_id])
+    masked = t.member_a.person.id_number_masked
+    assert err.value.message == f"没有会员通过核验，参互名单未提交（张三 {masked}：已参加本期互助）"
     assert AidEnrollment.objects.count() == 2
+    assert GroupEnrolment.objects.count() == 1
 
 
 def test_female_only_programme(setup):
@@ -117,13 +123,54 @@ def test_roster_workbook(setup):
     a = t.member_a.person
     data = _workbook([[a.name, a.id_number], ["冒名", t.woman.person.id_number],
                       ["查无此人", "330424199001010000"]])  # fmt: skip
-    candidates = candidates_from_xlsx(data)
+    officer = t.users["union_officer_a"]
+    candidates = candidates_from_xlsx(data, among=Person.objects.restrict(officer))
     group = enrol_group(t.period, union=t.union_a, candidates=candidates, source="xlsx",
-                        payment_reference="JF-9", actor=t.users["union_officer_a"],
-                        today=OPEN_DAY)  # fmt: skip
+                        payment_reference="JF-9", actor=officer, today=OPEN_DAY)  # fmt: skip
     assert group.accepted == 1
-    assert [r["reason"] for r in group.rejections] == [
-        "姓名与证件号码不符",
-        "未找到该证件号码的职工",
-    ]
+    assert [r["reason"] for r in group.rejections] == [NOT_MATCHED, NOT_MATCHED]
     assert group.rejections[1]["id"] == "3304**********0000"
+
+
+def test_roster_rows_read_alike_whether_the_id_exists_or_the_name_matches(setup):
+    """Issue 12 item 2: an unknown ID, a wrong name for a real ID, a person outside the
+    officer's scope (李四, 基层工会B, given by his true name) and one inside the scope but not
+    a member of this union all get the same reason; the outside person is not even found."""
+    t = setup
+    officer = t.users["union_officer_a"]
+    b = t.member_b.person
+    outsider_in_scope = PersonFactory(name="钱七")  # in nobody's union: visible to nobody
+    data = _workbook([["冒名", t.woman.person.id_number], ["查无此人", "330424199001010000"],
+                      [b.name, b.id_number], [outsider_in_scope.name,
+                                              outsider_in_scope.id_number]])  # fmt: skip
+    candidates = candidates_from_xlsx(data, among=Person.objects.restrict(officer))
+    assert [(c.name, c.person, c.reason) for c in candidates] == [
+        ("冒名", None, NOT_MATCHED), ("查无此人", None, NOT_MATCHED),
+        ("李四", None, NOT_MATCHED), ("钱七", None, NOT_MATCHED),
+    ]  # fmt: skip
+    # The county's staff see 李四, who is no member of 基层工会A: the same reason again.
+    staff = t.users["federation_staff"]
+    found = candidates_from_xlsx(_workbook([[b.name, b.id_number]]),
+                                 among=Person.objects.restrict(staff))  # fmt: skip
+    assert found[0].person == b
+    with pytest.raises(DomainError) as err:
+        enrol_group(t.period, union=t.union_a, candidates=found, source="xlsx",
+                    payment_reference="JF-10", actor=staff, today=OPEN_DAY)  # fmt: skip
+    assert err.value.message == (
+        f"没有会员通过核验，参互名单未提交（李四 {b.id_number_masked}：{NOT_MATCHED}）"
+    )
+
+
+def test_nobody_accepted_writes_nothing(setup):
+    t = setup
+    officer = t.users["union_officer_a"]
+    rows = [[f"查无{i}", f"33042419900101{i:04d}"] for i in range(7)]
+    candidates = candidates_from_xlsx(_workbook(rows), among=Person.objects.restrict(officer))
+    with pytest.raises(DomainError) as err:
+        enrol_group(t.period, union=t.union_a, candidates=candidates, source="xlsx",
+                    payment_reference="JF-11", actor=officer, today=OPEN_DAY)  # fmt: skip
+    assert err.value.code == "empty"
+    assert err.value.message.endswith(f"查无4 3304**********0004：{NOT_MATCHED}等 7 人）")
+    assert GroupEnrolment.objects.count() == 0
+    assert AidEnrollment.objects.count() == 0
+    assert AuditEvent.objects.filter(action="mutualaid.group.enrol").count() == 0

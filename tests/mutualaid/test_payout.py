@@ -4,17 +4,20 @@ import io
 from decimal import Decimal as D
 
 import pytest
+from django.test import override_settings
+from django.urls import reverse
 from openpyxl import load_workbook
 
+from gonghui.core.errors import DomainError, PermissionDeniedError
 from gonghui.core.models import AuditEvent
 from gonghui.mutualaid.domain.claims import transition_claim
 from gonghui.mutualaid.domain.payout import create_batch, export_batch, mark_batch_paid
 from gonghui.mutualaid.domain.queries import claim_progress
 from gonghui.mutualaid.enums import ClaimState
 from gonghui.mutualaid.models import PayoutBatch
-from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
 
-from .test_claims import submit
+from ..worker import run_queued_tasks
+from .test_claims import submit, with_documents
 
 
 @pytest.fixture
@@ -22,6 +25,7 @@ def approved(aid):
     claim, _ = submit(aid)
     claim.account_holder = "=HYPERLINK(1)"
     claim.save(update_fields=["account_holder"])
+    with_documents(claim, aid.worker_a)
     transition_claim(claim, action="union_approve", actor=aid.users["union_officer_a"])
     transition_claim(claim, action="federation_approve", actor=aid.users["federation_staff"])
     claim.refresh_from_db()
@@ -64,3 +68,51 @@ def test_only_the_programmes_federation_pays(aid, approved, who):
     with pytest.raises(PermissionDeniedError):
         create_batch(aid.programme, actor=aid.users[who])
     assert PayoutBatch.objects.count() == 0
+
+
+@override_settings(GONGHUI_PAYOUT_ASYNC_CLAIMS=0)
+def test_a_large_batch_is_marked_paid_by_a_job_the_page_shows(
+    aid, approved, client, django_capture_on_commit_callbacks
+):
+
+    from gonghui.core.models import Job
+
+    staff = aid.users["federation_staff"]
+    batch = create_batch(aid.programme, actor=staff)
+    export_batch(batch, actor=staff)
+    client.force_login(staff)
+    page = reverse("mutualaid_console:batch", args=[batch.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        res = client.post(reverse("mutualaid_console:batch_paid", args=[batch.pk]),
+                          {"reference": "YH-20260601"})  # fmt: skip
+    assert res.status_code == 302
+    job = Job.objects.get()
+    assert (job.subject, job.state) == (f"mutualaid.payoutbatch:{batch.pk}", "queued")
+    batch.refresh_from_db()
+    assert batch.state == "open"  # nothing written before the job runs
+    assert "登记批次支付：排队中" in client.get(page).content.decode()
+    run_queued_tasks()
+    job.refresh_from_db()
+    assert (job.state, job.result) == ("done", {"claims": 1})
+    batch.refresh_from_db()
+    approved.refresh_from_db()
+    assert (batch.state, approved.state) == ("paid", ClaimState.PAID)
+    assert "登记批次支付：已完成" in client.get(page).content.decode()
+
+
+@override_settings(GONGHUI_PAYOUT_ASYNC_CLAIMS=0)
+def test_a_failed_payout_job_shows_its_message(aid, approved, client):
+    from gonghui.core.jobs import execute
+    from gonghui.mutualaid.domain.payout import start_marking_paid
+
+    staff = aid.users["federation_staff"]
+    batch = create_batch(aid.programme, actor=staff)
+    export_batch(batch, actor=staff)
+    job = start_marking_paid(batch, actor=staff, reference="YH-1")
+    mark_batch_paid(batch, actor=staff, reference="YH-other")  # paid meanwhile, otherwise
+    execute(job.pk)
+    job.refresh_from_db()
+    assert (job.state, job.message) == ("failed", "该批次已支付")
+    client.force_login(staff)
+    body = client.get(reverse("mutualaid_console:batch", args=[batch.pk])).content.decode()
+    assert "登记批次支付：失败 — 该批次已支付" in body

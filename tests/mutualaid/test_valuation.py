@@ -4,9 +4,9 @@ from decimal import Decimal as D
 
 import pytest
 
+from gonghui.core.errors import DomainError
 from gonghui.mutualaid.domain.valuation import ClaimFigures, Usage, value_claim
 from gonghui.mutualaid.rulebook import parse_rules, rules_json_schema
-from gonghui.orgs.domain.errors import DomainError
 
 
 def rules(**overrides):

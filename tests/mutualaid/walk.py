@@ -167,6 +167,7 @@ def pages(o) -> dict:
                                                       "policy_self_paid": "1",
                                                       "reason": "越权"}),
         "mutualaid_console:claim_transition": ([claim, "union_approve"], {}),
+        "mutualaid_console:claim_reveal": ([claim], {"reason": "越权"}),
         "mutualaid_console:groups": ([], {"period": per, "union": o["union"].pk,
                                           "payment_reference": "越权",
                                           "people": [o["person"].pk]}),

@@ -137,7 +137,7 @@ def test_token_created_once_shows_key(client, county):
     client.force_login(county.users["federation_staff"])
     res = client.post(
         "/api/orgs/tokens",
-        {"name": "人社系统", "org_unit_id": county.county.pk, "role": "auditor"},
+        {"name": "人社系统", "org_unit_id": county.county.pk, "role": "union_officer"},
         content_type="application/json",
     )
     assert res.status_code == 201
@@ -156,7 +156,7 @@ def test_openapi_schema_and_docs(client):
 
 
 def test_count_stops_at_the_cap(client, county, monkeypatch):
-    from gonghui.orgs.api import Page
+    from gonghui.core.api import Page
 
     client.force_login(county.users["federation_staff"])
     body = client.get("/api/orgs/members").json()
@@ -164,3 +164,18 @@ def test_count_stops_at_the_cap(client, county, monkeypatch):
     monkeypatch.setattr(Page, "COUNT_CAP", 1)
     body = client.get("/api/orgs/members").json()
     assert (body["count"], body["count_capped"], len(body["items"])) == (1, True, 2)
+
+
+def test_member_without_id_number_is_refused_not_a_server_error(client, county):
+    """``"id_number": ""`` was dropped with the other blank fields: KeyError, 500."""
+    client.force_login(county.users["federation_staff"])
+    before = (Person.objects.count(), Membership.objects.count())
+    res = client.post(
+        "/api/orgs/members",
+        {"union_id": county.union_a.pk, "joined_on": "2025-01-02", "name": "赵六",
+         "id_number": ""},
+        content_type="application/json",
+    )  # fmt: skip
+    assert res.status_code == 400
+    assert res.json() == {"error": {"code": "invalid", "message": "证件号码不能为空", "fields": {}}}
+    assert (Person.objects.count(), Membership.objects.count()) == before

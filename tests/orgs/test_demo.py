@@ -5,6 +5,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.db import transaction
 
 from gonghui.core import crypto
 from gonghui.core.models import AuditEvent
@@ -24,17 +25,28 @@ from gonghui.orgs.models import (
     RoleAssignment,
 )
 from gonghui.orgs.models.org import path_segment
+from tests.conftest import fast_hashing
 
 PEOPLE = 300
 TRANSFERS = 12  # round(300 * 4 %)
 WITHDRAWALS = 4  # round(300 * 1.5 %), rounded half to even
 
 
+@pytest.fixture(scope="module")
+def built_once(django_db_setup, django_db_blocker):
+    """Build once for the module; everything is rolled back after it. The county and the parts
+    the county's tests were written for; the contests', network's and learning's parts (other
+    federations, more people) have tests of their own."""
+    with django_db_blocker.unblock(), fast_hashing(), transaction.atomic():
+        out = StringIO()
+        call_command("demo", people=PEOPLE, upto="mentorship", stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def demo(db):
-    out = StringIO()
-    call_command("demo", people=PEOPLE, stdout=out)
-    return out.getvalue()
+def demo(built_once, db):
+    return built_once
 
 
 def test_demo_builds_the_county_tree(demo):
@@ -140,6 +152,7 @@ def test_demo_accounts_log_in_with_their_roles(demo, client):
         ("dept_liaison", Role.DEPARTMENT_LIAISON, "county"),
         ("trainer", Role.TRAINER, "county"),
         ("auditor", Role.AUDITOR, "county"),
+        ("security_admin", Role.SECURITY_ADMIN, "county"),
     }
     officer = RoleAssignment.objects.get(user__username="union_officer")
     contact = RoleAssignment.objects.get(user__username="enterprise_contact")
@@ -158,7 +171,7 @@ def test_demo_accounts_log_in_with_their_roles(demo, client):
         action="role.assign",
         object_id__in=[str(pk) for pk in demo_roles.values_list("pk", flat=True)],
     )
-    assert assigned.count() == 7
+    assert assigned.count() == 8
 
     client.login(mobile="13900000002", password=DEMO_PASSWORD)
     body = client.get("/api/orgs/members?page_size=200").json()

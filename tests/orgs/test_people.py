@@ -2,8 +2,8 @@ import datetime as dt
 
 import pytest
 
+from gonghui.core.errors import DomainError, PermissionDeniedError
 from gonghui.core.models import AuditEvent
-from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
 from gonghui.orgs.domain.people import (
     correct_own_enterprise,
     register_member,

@@ -1,5 +1,5 @@
 """An import whose transaction is the outermost one, as in the background task: on
-PostgreSQL its reads and ids then go through a second connection (``roster._Reader``) while
+PostgreSQL its reads and ids then go through a second connection (``roster.planning._Reader``) while
 the writer thread uses the import's own. Committed data, so a transactional test."""
 
 import datetime as dt
@@ -17,6 +17,7 @@ from .test_roster_import import person_row, upload, xlsx
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.GONGHUI_PRIVATE_ROOT = tmp_path / "private"
 
 
 def test_an_outermost_import_creates_updates_transfers_and_refuses_a_used_card(
@@ -27,9 +28,9 @@ def test_an_outermost_import_creates_updates_transfers_and_refuses_a_used_card(
     t.member_a.card_number = "A-0001"
     t.member_a.save(update_fields=["card_number"])
     reads = []
-    real = roster._Reader.memberships
+    real = roster.planning._Reader.memberships
     monkeypatch.setattr(
-        roster._Reader, "memberships", lambda self, *a: reads.append(a) or real(self, *a)
+        roster.planning._Reader, "memberships", lambda self, *a: reads.append(a) or real(self, *a)
     )
     moving = t.member_b.person
     rows = [

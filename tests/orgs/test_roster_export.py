@@ -6,9 +6,9 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from gonghui.core.errors import PermissionDeniedError
 from gonghui.core.models import AuditEvent
 from gonghui.orgs.domain import roster
-from gonghui.orgs.domain.errors import PermissionDeniedError
 from gonghui.orgs.enums import MembershipStatus
 
 from ..factories import EnterpriseFactory, MembershipFactory, PersonFactory

@@ -1,15 +1,16 @@
-"""PostgreSQL: an import checks its foreign keys once per chunk (``roster._lock_referenced``)
-with the server's row-by-row foreign-key triggers off for its transaction, when the
-database role may do so; otherwise the triggers check as before. Either way every row
-written points at a row that exists, and a row pointed at cannot vanish before commit."""
+"""PostgreSQL: an import checks its foreign keys once per chunk
+(``roster.writing._lock_referenced``) with the server's row-by-row foreign-key triggers
+off for its transaction, when the database role may do so; otherwise the triggers check
+as before. Either way every row written points at a row that exists, and a row pointed
+at cannot vanish before commit."""
 
 import uuid
 
 import pytest
 from django.db import IntegrityError, connection, transaction
 
+from gonghui.core.errors import DomainError
 from gonghui.orgs.domain import roster
-from gonghui.orgs.domain.errors import DomainError
 from gonghui.orgs.models import Enterprise, Membership, MembershipChange, OrgUnit, Person
 
 from ..factories import EnterpriseFactory
@@ -78,7 +79,7 @@ def test_a_role_that_may_set_the_parameter_checks_per_chunk_and_the_setting_is_r
 ):
     t = county
     checked, roles = [], []
-    real = roster._lock_referenced
+    real = roster.writing._lock_referenced
 
     def spy(raw, refs):
         with raw.cursor() as cursor:
@@ -87,8 +88,8 @@ def test_a_role_that_may_set_the_parameter_checks_per_chunk_and_the_setting_is_r
         checked.append(refs)
         real(raw, refs)
 
-    monkeypatch.setattr(roster, "_lock_referenced", spy)
-    assert roster._checks_per_chunk()  # the test database's role is a superuser
+    monkeypatch.setattr(roster.writing, "_lock_referenced", spy)
+    assert roster.writing._checks_per_chunk()  # the test database's role is a superuser
     outcome = import_rows(t, mixed_rows(t))
     assert outcome.counts == {"create": 2, "update": 0, "transfer": 1, "withdraw": 1}
     assert roles == ["replica"]  # the triggers were off while the chunk was written
@@ -116,10 +117,10 @@ def test_a_plain_role_checks_per_chunk_only_when_granted_the_parameter(county, g
             cursor.execute(f"GRANT SET ON PARAMETER session_replication_role TO {role}")
         cursor.execute(f"SET LOCAL ROLE {role}")
         try:
-            assert roster._checks_per_chunk() is granted
+            assert roster.writing._checks_per_chunk() is granted
         finally:
             cursor.execute("RESET ROLE")
-    assert roster._checks_per_chunk() is True
+    assert roster.writing._checks_per_chunk() is True
 
 
 def test_a_table_with_a_trigger_of_its_own_keeps_the_triggers(county):
@@ -132,7 +133,7 @@ def test_a_table_with_a_trigger_of_its_own_keeps_the_triggers(county):
             f"CREATE TRIGGER gonghui_test_noop BEFORE INSERT ON {Membership._meta.db_table} "
             "FOR EACH ROW EXECUTE FUNCTION gonghui_test_noop()"
         )
-    assert roster._checks_per_chunk() is False
+    assert roster.writing._checks_per_chunk() is False
     outcome = import_rows(county, [person_row(county, 1)])
     assert outcome.counts["create"] == 1
     assert dangling() == []
@@ -146,14 +147,14 @@ def test_a_unit_deleted_before_the_write_fails_the_import_and_nothing_is_written
     (in the same transaction here, standing for another session that committed first)."""
     t = county
     gone = EnterpriseFactory(union=t.union_a, name="将被注销的企业")
-    monkeypatch.setattr(roster, "_checks_per_chunk", lambda: per_chunk)
-    real = roster._write_chunk
+    monkeypatch.setattr(roster.writing, "_checks_per_chunk", lambda: per_chunk)
+    real = roster.writing._write_chunk
 
     def delete_then_write(plans, **kwargs):
         Enterprise.objects.filter(pk=gone.pk).delete()
         return real(plans, **kwargs)
 
-    monkeypatch.setattr(roster, "_write_chunk", delete_then_write)
+    monkeypatch.setattr(roster.writing, "_write_chunk", delete_then_write)
     people = Person.objects.count()
     rows = [person_row(t, 1), person_row(t, 2, 工作单位=gone.name)]
     if per_chunk:
@@ -174,7 +175,7 @@ def test_the_rows_pointed_at_are_locked_until_the_import_commits(transactional_d
     other.autocommit = True
     try:
         with transaction.atomic():
-            roster._lock_referenced(
+            roster.writing._lock_referenced(
                 connection.connection, {OrgUnit: {t.union_a.pk}, Enterprise: {t.ent_a.pk}}
             )
             with other.cursor() as cursor:
@@ -201,7 +202,7 @@ def test_the_rows_pointed_at_are_locked_until_the_import_commits(transactional_d
 
 def test_a_missing_row_is_named_in_chinese(county):
     with pytest.raises(DomainError) as caught:
-        roster._lock_referenced(
+        roster.writing._lock_referenced(
             connection.connection, {OrgUnit: {county.union_a.pk}, Person: {10**9}}
         )
     assert caught.value.code == "reference_gone"

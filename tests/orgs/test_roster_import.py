@@ -6,14 +6,14 @@ import datetime as dt
 import io
 
 import pytest
-from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from openpyxl import Workbook, load_workbook
 
+from gonghui.core import private_files
+from gonghui.core.errors import DomainError, PermissionDeniedError
 from gonghui.core.models import AuditEvent
 from gonghui.orgs.domain import roster
-from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
 from gonghui.orgs.enums import ChangeKind, MembershipStatus
 from gonghui.orgs.models import (
     ImportStatus,
@@ -35,6 +35,7 @@ HEADERS = [
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.GONGHUI_PRIVATE_ROOT = tmp_path / "private"
 
 
 def person_row(t, seq: int, **over) -> dict:
@@ -90,6 +91,11 @@ def upload(data: bytes, name: str = "roster.xlsx", *, actor, union=None) -> Rost
     return roster.start_import(io.BytesIO(data), name=name, actor=actor, union=union)
 
 
+def stored(imp: RosterImport) -> bool:
+    """Is the upload still in the private store?"""
+    return bool(imp.file_path) and (private_files.private_root() / imp.file_path).exists()
+
+
 def counts():
     return (Person.objects.count(), Membership.objects.count(), MembershipChange.objects.count())
 
@@ -109,14 +115,14 @@ def test_xlsx_happy_path_previews_then_writes_in_one_go(county):
     assert (imp.total, imp.processed, imp.created_count, imp.updated_count) == (3, 3, 3, 0)
     assert (imp.transferred_count, imp.withdrawn_count, imp.rejected_count) == (0, 0, 0)
     assert counts() == before  # the preview writes nothing
-    assert default_storage.exists(imp.file_path)
+    assert stored(imp)
 
     roster.confirm_import(imp, actor=staff)
     imp.refresh_from_db()
     assert imp.status == ImportStatus.DONE
     assert imp.created_count == 3
     assert counts() == (before[0] + 3, before[1] + 3, before[2] + 3)
-    assert not default_storage.exists(imp.file_path)  # personal data not kept
+    assert not stored(imp)  # personal data not kept
 
     p1 = Person.objects.get(name="王二")
     assert (p1.sex, p1.birth_date, p1.education, p1.skill_level) == (
@@ -259,7 +265,7 @@ BAD_ROWS = [
     (
         "bad_label",
         lambda t: {"学历": "大学"},
-        lambda t: "学历“大学”无效，可填：" + "、".join(roster.EDUCATION_LABELS),
+        lambda t: "学历“大学”无效，可填：" + "、".join(roster.parsing.EDUCATION_LABELS),
     ),
     ("empty_name", lambda t: {"姓名": ""}, "姓名不能为空"),
     ("bad_ethnicity", lambda t: {"民族": "汉"}, "民族无效，请填写如“汉族”的全称"),
@@ -519,7 +525,8 @@ def test_only_membership_changers_may_import(county):
 def _no_trace(before):
     assert counts() == before
     assert RosterImport.objects.count() == 0
-    assert not default_storage.exists("imports") or default_storage.listdir("imports") == ([], [])
+    imports = private_files.private_root() / "imports"
+    assert not imports.exists() or list(imports.iterdir()) == []
 
 
 @pytest.mark.parametrize(
@@ -619,8 +626,8 @@ def test_a_crash_mid_way_leaves_nothing_written(county, monkeypatch):
     imp = upload(xlsx(rows), actor=staff)
     assert (imp.created_count, imp.withdrawn_count) == (5, 1)
 
-    monkeypatch.setattr(roster, "BATCH_ROWS", 2)  # chunks are written before the crash
-    real = roster._new_person
+    monkeypatch.setattr(roster.writing, "BATCH_ROWS", 2)  # chunks are written before the crash
+    real = roster.writing._new_person
     calls = {"n": 0}
 
     def flaky(*args):
@@ -629,7 +636,7 @@ def test_a_crash_mid_way_leaves_nothing_written(county, monkeypatch):
             raise RuntimeError("disk on fire")
         return real(*args)
 
-    monkeypatch.setattr(roster, "_new_person", flaky)
+    monkeypatch.setattr(roster.writing, "_new_person", flaky)
     before = counts()
     roster.confirm_import(imp, actor=staff)
     imp.refresh_from_db()
@@ -639,7 +646,7 @@ def test_a_crash_mid_way_leaves_nothing_written(county, monkeypatch):
     assert counts() == before
     t.member_a.refresh_from_db()
     assert t.member_a.status == MembershipStatus.ACTIVE
-    assert not default_storage.exists(imp.file_path)
+    assert not stored(imp)
     failed = AuditEvent.objects.get(action="roster_import.failed", object_id=str(imp.pk))
     assert (failed.result, failed.before) == ("failed", {"status": "importing"})
     assert not AuditEvent.objects.filter(action="roster_import.done").exists()
@@ -656,9 +663,9 @@ def test_long_imports_run_as_background_tasks_with_progress(
     t = county
     staff = t.users["federation_staff"]
     settings.GONGHUI_IMPORT_ASYNC_ROWS = 3
-    monkeypatch.setattr(roster, "BATCH_ROWS", 2)
+    monkeypatch.setattr(roster.writing, "BATCH_ROWS", 2)
     seen: list[int] = []
-    real = roster._save_progress
+    real = roster.state._save_progress
 
     def spy(imp):
         save = real(imp)
@@ -669,7 +676,7 @@ def test_long_imports_run_as_background_tasks_with_progress(
 
         return progress
 
-    monkeypatch.setattr(roster, "_save_progress", spy)
+    monkeypatch.setattr(roster.state, "_save_progress", spy)
     rows = [person_row(t, i) for i in range(1, 6)] + [person_row(t, 6, 移动电话="1")]
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         imp = upload(xlsx(rows), actor=staff)
@@ -701,7 +708,7 @@ def test_transitions_are_guarded_and_cancel_discards_the_file(county):
     roster.cancel_import(imp, actor=staff)
     imp.refresh_from_db()
     assert (imp.status, imp.error) == (ImportStatus.FAILED, "已取消，未导入任何数据")
-    assert not default_storage.exists(imp.file_path)
+    assert not stored(imp)
     with pytest.raises(DomainError):
         roster.confirm_import(imp, actor=staff)
 

@@ -33,7 +33,7 @@ def test_existing_people_are_found_by_type_and_digest_and_no_others(db):
     unknown = [("resident", secrets.token_hex(32)) for _ in range(5)]
     other_type = [("passport", p.id_digest) for p in people[:3]]  # same digest, other type
     keys = [(p.id_type, p.id_digest) for p in people[::3]] + unknown + other_type
-    found = roster._people_by_digest(keys)
+    found = roster.planning._people_by_digest(keys)
     assert found == {(p.id_type, p.id_digest): p.pk for p in people[::3]}
 
 
@@ -43,7 +43,7 @@ def test_on_postgresql_the_lookup_probes_the_index_even_for_a_large_share_of_the
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {Person._meta.db_table}")
         digests = [secrets.token_hex(32) for _ in range(2000)]  # half the table's size
-        sql = roster.PG_PEOPLE_BY_DIGEST.format(table=Person._meta.db_table)
+        sql = roster.planning.PG_PEOPLE_BY_DIGEST.format(table=Person._meta.db_table)
         cursor.execute("EXPLAIN " + sql, [",".join(digests), "resident"])
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Index" in plan and "person_unique_id" in plan, plan

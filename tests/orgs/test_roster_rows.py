@@ -109,7 +109,7 @@ def fix_check_digit(value):
 
 def test_fast_path_agrees_with_the_general_parser():
     rng = random.Random(7)
-    parser = roster._RowParser(COLUMNS)
+    parser = roster.parsing._RowParser(COLUMNS)
     fast_hits = 0
     for n in range(4000):
         row = good_row(rng)
@@ -117,10 +117,10 @@ def test_fast_path_agrees_with_the_general_parser():
             value = rng.choice(VARIANTS[header])
             row[header] = fix_check_digit(value) if rng.random() < 0.5 else value
         cells = [row[h] for h in HEADERS]
-        slow = roster._parse_row(n + 2, list(cells), COLUMNS)
+        slow = roster.parsing._parse_row(n + 2, list(cells), COLUMNS)
         try:
             fast = parser._fast(n + 2, list(cells))
-        except roster._Bad:
+        except roster.parsing._Bad:
             fast = None
         if fast is None:
             continue
@@ -132,14 +132,14 @@ def test_fast_path_agrees_with_the_general_parser():
 
 
 def test_rows_with_errors_always_get_the_general_parsers_messages():
-    parser = roster._RowParser(COLUMNS)
+    parser = roster.parsing._RowParser(COLUMNS)
     rng = random.Random(3)
     row = good_row(rng)
     row["证件号码"] = row["证件号码"][:-1] + ("0" if row["证件号码"][-1] != "0" else "1")
     row["性别"] = "男" if row["性别"] == "女" else "女"
     cells = [row[h] for h in HEADERS]
     parsed = parser.parse(5, cells)
-    assert parsed.errors == roster._parse_row(5, cells, COLUMNS).errors
+    assert parsed.errors == roster.parsing._parse_row(5, cells, COLUMNS).errors
     assert parsed.errors == ["身份证号码校验位错误"]
 
 

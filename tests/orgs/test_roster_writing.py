@@ -13,7 +13,7 @@ from gonghui.orgs.models import Person
 
 @pytest.mark.parametrize("per_statement", [7, 500])
 def test_insert_writes_every_row_whatever_the_batch(db, monkeypatch, per_statement):
-    monkeypatch.setattr(roster, "SQLITE_ROWS_PER_INSERT", per_statement)
+    monkeypatch.setattr(roster.writing, "SQLITE_ROWS_PER_INSERT", per_statement)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     birth = connection.ops.adapt_datefield_value(dt.date(1990, 5, 17))
     rows = [
@@ -38,7 +38,7 @@ def test_insert_writes_every_row_whatever_the_batch(db, monkeypatch, per_stateme
         for i in range(1203)  # 171 statements of 7 and a last one of 6; 3 of 500
     ]
     connection.ensure_connection()
-    roster._insert(connection.connection, Person, roster.PERSON_COLUMNS, rows)
+    roster.writing._insert(connection.connection, Person, roster.writing.PERSON_COLUMNS, rows)
     stored = list(Person.objects.order_by("id").values_list("name", "id_number", "birth_date"))
     assert stored == [(f"职工{i}", f"ID{i}", dt.date(1990, 5, 17)) for i in range(1203)]
     assert Person.objects.filter(is_migrant_worker=True).count() == 602

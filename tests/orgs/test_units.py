@@ -1,6 +1,6 @@
 import pytest
 
-from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
+from gonghui.core.errors import DomainError, PermissionDeniedError
 from gonghui.orgs.domain.people import withdraw_membership
 from gonghui.orgs.domain.units import (
     create_org_unit,

@@ -448,7 +448,7 @@ def test_auditor_sees_roles_read_only(client, county):
 def test_issue_token_shows_key_once(client, county):
     login(client, county, "federation_staff")
     res = client.post("/console/tokens/", {
-        "name": "浙里办", "org_unit": county.county.pk, "role": Role.AUDITOR,
+        "name": "浙里办", "org_unit": county.county.pk, "role": Role.UNION_OFFICER,
     })  # fmt: skip
     assert res.status_code == 200
     key = res.context["new_key"]
@@ -468,11 +468,11 @@ def test_issue_token_shows_key_once(client, county):
 def test_token_errors_and_scope(client, county):
     login(client, county, "federation_staff")
     res = client.post("/console/tokens/", {"name": " ", "org_unit": county.county.pk,
-                                           "role": Role.AUDITOR})  # fmt: skip
+                                           "role": Role.UNION_OFFICER})  # fmt: skip
     assert res.status_code == 400
     assert not ApiToken.objects.exists()
     token, _ = issue_api_token(
-        county.town_b, name="B", role=Role.AUDITOR, actor=county.users["federation_staff"]
+        county.town_b, name="B", role=Role.UNION_OFFICER, actor=county.users["federation_staff"]
     )
     login(client, county, "town_staff_a")
     assert "B" not in [t.name for t in client.get("/console/tokens/").context["page_obj"]]

@@ -3,8 +3,8 @@ from decimal import Decimal
 
 import pytest
 
+from gonghui.core.errors import DomainError, PermissionDeniedError
 from gonghui.core.models import AuditEvent
-from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
 from gonghui.reform.domain import items as reform
 from gonghui.reform.enums import Category, ReformStatus, SourceKind
 from gonghui.reform.models import Milestone, ReformItem, ReformStatusChange

@@ -63,3 +63,26 @@ def test_console_list_scoped_and_forbidden_for_workers(client, county):
     assert "武原事项" in text and "沈荡事项" not in text
     client.force_login(county.users["worker_a"])
     assert client.get(reverse("reform_console:items")).status_code == 403
+
+
+def test_public_list_flags_overdue_items_and_greys_cancelled_ones(client, county):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    late = ReformItemFactory(org_unit=county.county, title="逾期的事项", due_on=yesterday,
+                             status=ReformStatus.IN_PROGRESS)  # fmt: skip
+    done = ReformItemFactory(org_unit=county.county, title="按期完成的事项", due_on=yesterday,
+                             status=ReformStatus.COMPLETED)  # fmt: skip
+    cancelled = ReformItemFactory(org_unit=county.county, title="撤销的事项",
+                                  status=ReformStatus.CANCELLED)  # fmt: skip
+    MilestoneFactory(item=cancelled, title="已完成的节点", progress=100)
+    ReformItem.objects.filter(pk=cancelled.pk).update(progress=100)
+    assert (late.overdue, done.overdue) == (True, False)
+    text = client.get(reverse("reform:items")).content.decode()
+    assert text.count("已逾期") == 1 and text.index("逾期的事项") < text.index("已逾期")
+    page = client.get(reverse("reform:item", args=[cancelled.pk])).content.decode()
+    # A cancelled item's bar is grey, not the green of a completed one.
+    item_bar = page.split("<dt>进度</dt>", 1)[1].split("</dd>", 1)[0]
+    assert 'class="progress-bar cancelled"' in item_bar

@@ -26,10 +26,18 @@ def skill(name: str = "电工") -> Skill:
 class TrainerFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Trainer
+        skip_postgeneration_save = True  # the skills hook writes the m2m rows itself
 
     name = factory.Sequence(lambda n: f"培训师{n}")
     organisation = "海盐县职业技术学校"
     org_unit = None
+
+    @factory.post_generation
+    def skills(self, create, extracted, **kwargs):
+        """``TrainerFactory(skills=[…])``: the skills the trainer lists (a plan's trainer
+        must list its skill, or be assigned with an override reason)."""
+        if create and extracted:
+            self.skills.add(*extracted)
 
 
 class VenueFactory(factory.django.DjangoModelFactory):
@@ -80,6 +88,17 @@ def session_for(plan: TrainingPlan, **kw) -> Session:
 
 
 _births = itertools.count()
+_approvers = itertools.count()
+
+
+def approver(unit):
+    """Another federation staff member of ``unit``: a plan is approved by someone other
+    than its drafter."""
+    from gonghui.orgs.enums import Role
+
+    from ..factories import user_with_role
+
+    return user_with_role(Role.FEDERATION_STAFF, unit, username=f"approver{next(_approvers)}")
 
 
 def worker(union, *, enterprise=None, name: str = "王五", account: bool = True):
@@ -116,14 +135,24 @@ def plan_through_workflow(
     plan = plans.create_plan(unit, actor=actor, **fields)
     course = plans.add_course(plan, actor=actor, title="发面与成型", hours=Decimal("6"))
     trainer = trainer or TrainerFactory(org_unit=unit)
+    trainer.skills.add(fields["skill"])
     venue = venue or VenueFactory(org_unit=unit)
     for start in starts:
         plans.schedule_session(plan, actor=actor, trainer=trainer, venue=venue, course=course,
                                starts_at=start, ends_at=start + dt.timedelta(hours=2))  # fmt: skip
     plans.open_consultation(plan, actor=actor, closes_at=timezone.now() + dt.timedelta(days=3))
-    plans.approve_plan(plan, actor=actor, close_early=True)
+    age_consultation(plan)
+    plans.approve_plan(plan, actor=approver(unit), close_early=True)
     plans.announce_plan(plan, actor=actor)
     if until == PlanState.ENROLLING:
         plans.open_enrolment(plan, actor=actor)
     plan.refresh_from_db()
     return plan
+
+
+def age_consultation(plan, days: int = 8) -> None:
+    """Move the plan's consultation start ``days`` back, so that ending it now respects the
+    federation's minimum consultation period (7 days by default; insight's guard)."""
+    from gonghui.training.models import Consultation
+
+    Consultation.objects.filter(plan=plan).update(opens_at=timezone.now() - dt.timedelta(days=days))

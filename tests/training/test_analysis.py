@@ -4,8 +4,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from gonghui.core.actors import SYSTEM
+from gonghui.core.errors import DomainError, PermissionDeniedError
 from gonghui.core.models import AuditEvent
-from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
 from gonghui.orgs.domain.units import register_department
 from gonghui.training.domain.analysis import (
     formula_text,
@@ -40,7 +41,7 @@ def demands(county, skills, make_worker):
     staff = county.users["federation_staff"]
     second = make_worker(county.union_a, name="孙八")
     far = make_worker(county.union_b, name="周九")
-    town_dept = register_department(county.town_a, name="武原街道社区服务中心")
+    town_dept = register_department(county.town_a, name="武原街道社区服务中心", actor=SYSTEM)
     d = {
         "a": worker(county.worker_a, skill=skills["电工"], free_text="想考低压电工",
                     place="武原街道职工服务中心"),
@@ -74,7 +75,7 @@ def item_row(item):
 
 
 def test_rebuild_aggregates_by_skill_level_and_area(county, demands):
-    stats = rebuild_demand_items(now=LATER)
+    stats = rebuild_demand_items(actor=SYSTEM, now=LATER)
     assert (stats.items, stats.created, stats.updated, stats.deleted) == (2, 2, 0, 0)
     rows = sorted(item_row(i) for i in DemandItem.objects.select_related("skill", "area"))
     assert rows == [
@@ -94,17 +95,17 @@ def test_rebuild_aggregates_by_skill_level_and_area(county, demands):
 
 
 def test_rebuild_is_idempotent(county, demands):
-    rebuild_demand_items(now=LATER)
+    rebuild_demand_items(actor=SYSTEM, now=LATER)
     before = sorted((i.pk, *item_row(i), i.priority) for i in DemandItem.objects.all())
     links = dict(Demand.objects.values_list("pk", "item_id"))
-    stats = rebuild_demand_items(now=LATER)
+    stats = rebuild_demand_items(actor=SYSTEM, now=LATER)
     assert (stats.created, stats.updated, stats.deleted) == (0, 2, 0)
     assert sorted((i.pk, *item_row(i), i.priority) for i in DemandItem.objects.all()) == before
     assert dict(Demand.objects.values_list("pk", "item_id")) == links
 
 
 def test_items_that_lose_their_demands_go_unless_a_plan_holds_them(county, demands, skills):
-    rebuild_demand_items(now=LATER)
+    rebuild_demand_items(actor=SYSTEM, now=LATER)
     electric = DemandItem.objects.get(skill__name="电工")
     plan = TrainingPlan.objects.create(
         title="低压电工培训班", org_unit=county.town_a, skill=skills["电工"], level="l5",
@@ -114,7 +115,7 @@ def test_items_that_lose_their_demands_go_unless_a_plan_holds_them(county, deman
     plan.items.add(electric)
     for demand in Demand.objects.filter(status="matched"):
         withdraw_demand(demand, actor=county.users["federation_staff"])
-    stats = rebuild_demand_items(now=LATER)
+    stats = rebuild_demand_items(actor=SYSTEM, now=LATER)
     assert (stats.items, stats.deleted, stats.emptied) == (0, 1, 1)
     assert list(DemandItem.objects.values_list("skill__name", flat=True)) == ["电工"]
     electric.refresh_from_db()
@@ -125,7 +126,7 @@ def test_items_that_lose_their_demands_go_unless_a_plan_holds_them(county, deman
 
 
 def test_priority_is_a_visible_sum_of_weighted_terms(county, demands):
-    rebuild_demand_items(now=LATER)
+    rebuild_demand_items(actor=SYSTEM, now=LATER)
     electric = DemandItem.objects.get(skill__name="电工")
     # 2 workers ×1 + 8 enterprise staff ×0.5 + 30 target ×0.8 + 3.8005 万元 ×2 + 0 + 2 periods ×1
     assert electric.priority == 39.6
@@ -151,7 +152,7 @@ def test_priority_is_a_visible_sum_of_weighted_terms(county, demands):
 
 
 def test_staff_tune_the_weights_and_items_are_rescored(county, demands):
-    rebuild_demand_items(now=LATER)
+    rebuild_demand_items(actor=SYSTEM, now=LATER)
     weights = update_priority_weights(
         actor=county.users["federation_staff"], workers=10, age_per_30_days="0"
     )
@@ -192,7 +193,7 @@ def test_only_county_staff_tune_the_weights(county, role):
 
 
 def test_item_profile_answers_the_three_questions(county, demands, skills):
-    rebuild_demand_items(now=LATER)
+    rebuild_demand_items(actor=SYSTEM, now=LATER)
     electric = DemandItem.objects.get(skill__name="电工")
     profile = item_profile(electric)
 
@@ -230,7 +231,7 @@ def test_item_profile_answers_the_three_questions(county, demands, skills):
 
 
 def test_items_are_listed_within_scope(county, demands):
-    rebuild_demand_items(now=LATER)
+    rebuild_demand_items(actor=SYSTEM, now=LATER)
     names = {
         role: sorted(demand_items_for(county.users[role]).values_list("skill__name", flat=True))
         for role in ["federation_staff", "town_staff_a", "union_officer_a", "department_liaison"]

@@ -3,8 +3,8 @@ import re
 
 import pytest
 
+from gonghui.core.errors import DomainError, PermissionDeniedError
 from gonghui.core.models import AuditEvent
-from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
 from gonghui.training.domain.catalogue import (
     DATA_FILE,
     add_skill,

@@ -4,8 +4,9 @@ import re
 import pytest
 from django.utils import timezone
 
+from gonghui.core.actors import SYSTEM
+from gonghui.core.errors import DomainError, PermissionDeniedError
 from gonghui.core.models import AuditEvent
-from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
 from gonghui.orgs.enums import OrgKind, Role
 from gonghui.training.domain.checkin import (
     attendance,
@@ -71,7 +72,9 @@ def test_missing_secret_is_created_once(t):
 # -- scanning ------------------------------------------------------------------------------
 def test_enrolled_worker_checks_in_with_the_current_code(t):
     at = _at(-10)  # ten minutes early: the window is open
-    checkin = check_in_by_code(t.session, person=t.zhang, code=current_code(t.session, at), at=at)
+    checkin = check_in_by_code(
+        t.session, person=t.zhang, code=current_code(t.session, at), at=at, actor=t.worker_a
+    )
     assert (checkin.method, checkin.reason, checkin.recorded_by) == ("qr", "", None)
     event = AuditEvent.objects.get(action="checkin.qr")
     assert (event.actor, event.after) == (
@@ -82,7 +85,10 @@ def test_enrolled_worker_checks_in_with_the_current_code(t):
 
 def test_previous_minutes_code_is_still_accepted(t):
     code = current_code(t.session, _at(5))
-    assert check_in_by_code(t.session, person=t.zhang, code=code, at=_at(6.5)).method == "qr"
+    assert (
+        check_in_by_code(t.session, person=t.zhang, code=code, at=_at(6.5), actor=t.worker_a).method
+        == "qr"
+    )
 
 
 @pytest.mark.parametrize("code_minute", [3, 7])  # two minutes old, or from the future
@@ -90,7 +96,7 @@ def test_stale_code_is_refused_and_writes_nothing(t, code_minute):
     code = current_code(t.session, _at(code_minute))
     before = _writes()
     with pytest.raises(DomainError) as exc:
-        check_in_by_code(t.session, person=t.zhang, code=code, at=_at(5))
+        check_in_by_code(t.session, person=t.zhang, code=code, at=_at(5), actor=t.worker_a)
     assert exc.value.message == "签到码已过期，请扫描现场屏幕上的最新二维码"
     assert _writes() == before
 
@@ -99,21 +105,25 @@ def test_garbage_code_and_another_sessions_code_are_refused(t):
     other = session_for(t.plan, starts_at=START, ends_at=START + dt.timedelta(hours=1))
     for code in ("", "abcdefgh", current_code(other, _at(1))):
         with pytest.raises(DomainError, match="签到码已过期"):
-            check_in_by_code(t.session, person=t.zhang, code=code, at=_at(1))
+            check_in_by_code(t.session, person=t.zhang, code=code, at=_at(1), actor=t.worker_a)
     assert _writes() == ([], 0)
 
 
 def test_person_not_enrolled_is_refused(t):
     li = t.member_b.person
     with pytest.raises(DomainError, match=r"^您未报名该培训$"):
-        check_in_by_code(t.session, person=li, code=current_code(t.session, _at(1)), at=_at(1))
+        check_in_by_code(
+            t.session, person=li, code=current_code(t.session, _at(1)), at=_at(1), actor=SYSTEM
+        )
     # a waitlisted person is not enrolled either
     t.plan.capacity = 1
     t.plan.save(update_fields=["capacity"])
     p, u = worker(t.union_a, name="候补甲")
     assert enroll_person(t.plan, person=p, actor=u).status == "waitlisted"
     with pytest.raises(DomainError, match=r"^您未报名该培训$"):
-        check_in_by_code(t.session, person=p, code=current_code(t.session, _at(1)), at=_at(1))
+        check_in_by_code(
+            t.session, person=p, code=current_code(t.session, _at(1)), at=_at(1), actor=SYSTEM
+        )
     assert _writes() == ([], 0)
 
 
@@ -121,21 +131,29 @@ def test_person_not_enrolled_is_refused(t):
 def test_outside_the_window_is_refused(t, minutes):
     at = _at(minutes)
     with pytest.raises(DomainError, match=r"^不在签到时间内$"):
-        check_in_by_code(t.session, person=t.zhang, code=current_code(t.session, at), at=at)
+        check_in_by_code(
+            t.session, person=t.zhang, code=current_code(t.session, at), at=at, actor=t.worker_a
+        )
     assert _writes() == ([], 0)
 
 
 @pytest.mark.parametrize("minutes", [-30, 120])
 def test_window_edges_are_open(t, minutes):
     at = _at(minutes)
-    assert check_in_by_code(t.session, person=t.zhang, code=current_code(t.session, at), at=at)
+    assert check_in_by_code(
+        t.session, person=t.zhang, code=current_code(t.session, at), at=at, actor=t.worker_a
+    )
 
 
 def test_second_scan_is_refused(t):
-    check_in_by_code(t.session, person=t.zhang, code=current_code(t.session, _at(0)), at=_at(0))
+    check_in_by_code(
+        t.session, person=t.zhang, code=current_code(t.session, _at(0)), at=_at(0), actor=SYSTEM
+    )
     before = _writes()
     with pytest.raises(DomainError, match=r"^您已签到$"):
-        check_in_by_code(t.session, person=t.zhang, code=current_code(t.session, _at(2)), at=_at(2))
+        check_in_by_code(
+            t.session, person=t.zhang, code=current_code(t.session, _at(2)), at=_at(2), actor=SYSTEM
+        )
     assert _writes() == before
 
 
@@ -144,7 +162,9 @@ def test_cancelled_plan_refuses_check_in(t):
     t.plan.save(update_fields=["state"])
     t.session.refresh_from_db()
     with pytest.raises(DomainError, match=r"^该培训已取消$"):
-        check_in_by_code(t.session, person=t.zhang, code=current_code(t.session, _at(0)), at=_at(0))
+        check_in_by_code(
+            t.session, person=t.zhang, code=current_code(t.session, _at(0)), at=_at(0), actor=SYSTEM
+        )
 
 
 # -- manual check-in -----------------------------------------------------------------------
@@ -215,10 +235,16 @@ def test_attendance_per_session_and_per_person(t):
     )  # fmt: skip
     wang, wang_user = worker(t.union_b, name="王五")
     enroll_person(t.plan, person=wang, actor=wang_user)
-    check_in_by_code(t.session, person=t.zhang, code=current_code(t.session, _at(0)), at=_at(0))
-    check_in_by_code(t.session, person=wang, code=current_code(t.session, _at(1)), at=_at(1))
+    check_in_by_code(
+        t.session, person=t.zhang, code=current_code(t.session, _at(0)), at=_at(0), actor=SYSTEM
+    )
+    check_in_by_code(
+        t.session, person=wang, code=current_code(t.session, _at(1)), at=_at(1), actor=SYSTEM
+    )
     at2 = START + dt.timedelta(days=7, minutes=3)
-    check_in_by_code(second, person=t.zhang, code=current_code(second, at2), at=at2)
+    check_in_by_code(
+        second, person=t.zhang, code=current_code(second, at2), at=at2, actor=t.worker_a
+    )
 
     rows = [
         (r.session.pk, r.trainer.name, r.venue.name, r.person.name, r.checked_in, r.method)

@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
+from gonghui.core.errors import DomainError, PermissionDeniedError
 from gonghui.core.models import AuditEvent
-from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
 from gonghui.training.domain import delivery
 from gonghui.training.models import Trainer, Venue
 

@@ -6,8 +6,9 @@ import openpyxl
 import pytest
 from django.utils import timezone
 
+from gonghui.core.actors import SYSTEM
+from gonghui.core.errors import DomainError, PermissionDeniedError
 from gonghui.core.models import AuditEvent
-from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
 from gonghui.orgs.domain.people import withdraw_membership
 from gonghui.orgs.domain.units import register_department
 from gonghui.orgs.enums import OrgKind, Role
@@ -276,7 +277,7 @@ def test_import_refuses_wrong_headers_and_other_enterprises(county):
             workbook(("焊工", 1), headers=("技能", "人数")),
             actor=county.users["enterprise_contact_a"], enterprise=county.ent_a,
         )  # fmt: skip
-    assert exc.value.message == "表头不符合模板，缺少以下列：等级、期限、工作时间可脱产"
+    assert exc.value.message == "表头不符合需求模板，缺少以下列：等级、期限、工作时间可脱产"
     with pytest.raises(DomainError) as exc:
         import_enterprise_demands(
             b"not a workbook", actor=county.users["enterprise_contact_a"], enterprise=county.ent_a
@@ -389,7 +390,7 @@ def test_staff_in_scope_withdraw(county, three):
 
 def test_planned_or_withdrawn_demands_cannot_be_withdrawn(county, three):
     worker, enterprise, _ = three
-    transition_demand(enterprise, DemandStatus.PLANNED, actor=None, action="demand.plan")
+    transition_demand(enterprise, DemandStatus.PLANNED, actor=SYSTEM, action="demand.plan")
     with pytest.raises(DomainError) as exc:
         withdraw_demand(enterprise, actor=county.users["enterprise_contact_a"])
     assert exc.value.message == "需求已纳入培训方案，不能撤回"
@@ -417,7 +418,7 @@ def test_each_party_reads_its_own_list(county, three, make_worker, skills):
 
 
 def test_a_liaison_of_a_town_department_reports_at_town_level(county, skills):
-    dept = register_department(county.town_a, name="武原街道社区服务中心")
+    dept = register_department(county.town_a, name="武原街道社区服务中心", actor=SYSTEM)
     liaison = user_with_role(Role.DEPARTMENT_LIAISON, county.town_a, department=dept)
     demand = submit_department_demand(
         actor=liaison, **department_args(county, skills, department=dept)

@@ -13,11 +13,11 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
+from gonghui.core.clock import virtual_time
 from gonghui.core.models import AuditEvent
 from gonghui.orgs.demo.accounts import ACCOUNTS
 from gonghui.orgs.models import Membership
 from gonghui.training.demo import TrainingScale
-from gonghui.training.demo.clock import virtual_time
 from gonghui.training.demo.plans import STATE_MIX, state_counts
 from gonghui.training.domain.analysis import TERMS
 from gonghui.training.domain.demands import area_for
@@ -36,6 +36,7 @@ from gonghui.training.models import (
     TrainingPlan,
     Venue,
 )
+from tests.conftest import fast_hashing
 
 PEOPLE = 300
 FACTOR = 0.3
@@ -53,10 +54,10 @@ def test_no_training_flag(db):
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     """Build once; everything is rolled back after the module."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    with django_db_blocker.unblock(), fast_hashing(), transaction.atomic():
         out = StringIO()
         started = timezone.now()
-        call_command("demo", people=PEOPLE, training_scale=FACTOR, stdout=out)
+        call_command("demo", people=PEOPLE, training_scale=FACTOR, upto="mentorship", stdout=out)
         yield {"output": out.getvalue(), "started": started, "ended": timezone.now()}
         transaction.set_rollback(True)
 

@@ -4,7 +4,7 @@ and a transition of the plan drops them once committed."""
 import pytest
 from django.db import connection
 
-from gonghui.orgs.domain.errors import PermissionDeniedError
+from gonghui.core.errors import PermissionDeniedError
 from gonghui.training.domain import plans
 from gonghui.training.domain.enrolment import (
     eligible_unit_paths,

@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
+from gonghui.core.errors import DomainError, PermissionDeniedError
 from gonghui.core.models import AuditEvent
-from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
 from gonghui.orgs.enums import OrgKind, Role
 from gonghui.training.domain.checkin import check_in_by_code, current_code
 from gonghui.training.domain.enrolment import cancel_enrollment, enroll_person
@@ -271,7 +271,7 @@ def test_growth_record_lists_trainings_attendance_and_certificates(t):
                      ends_at=start + dt.timedelta(days=1, hours=2))  # fmt: skip
     session_for(t.plan, starts_at=timezone.now() + dt.timedelta(days=5))  # not yet held
     at = start + dt.timedelta(minutes=5)
-    check_in_by_code(s1, person=t.zhang, code=current_code(s1, at), at=at)
+    check_in_by_code(s1, person=t.zhang, code=current_code(s1, at), at=at, actor=t.worker_a)
     other = PlanFactory(org_unit=t.county, title="电子商务师培训班", capacity=1)
     gone = enroll_person(other, person=t.zhang, actor=t.worker_a)
     cancel_enrollment(gone, actor=t.worker_a)

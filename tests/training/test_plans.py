@@ -4,8 +4,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from gonghui.core.errors import DomainError, PermissionDeniedError
 from gonghui.core.models import AuditEvent
-from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
 from gonghui.training.domain import plans
 from gonghui.training.enums import Party, PlanState, Stance
 from gonghui.training.models import (
@@ -18,6 +18,8 @@ from gonghui.training.models import (
     Venue,
 )
 
+from .factories import age_consultation, approver
+
 
 @pytest.fixture
 def setup(county):
@@ -26,6 +28,9 @@ def setup(county):
     t.skill = Skill.objects.create(name="测试电工", category="制造加工", levels=["l5", "l4"])
     t.trainer = Trainer.objects.create(name="王师傅", org_unit=t.county)
     t.trainer2 = Trainer.objects.create(name="李老师", org_unit=t.county)
+    t.trainer.skills.add(t.skill)
+    t.trainer2.skills.add(t.skill)
+    t.approver = approver(t.county)
     t.venue = Venue.objects.create(
         name="县职工服务中心", address="海盐县武原街道", capacity=40, org_unit=t.county
     )
@@ -75,7 +80,8 @@ def test_whole_lifecycle_writes_a_timeline(setup):
     assert plan.state == PlanState.DRAFT
     plans.open_consultation(plan, actor=t.staff, closes_at=timezone.now() + dt.timedelta(days=7))
     plans.submit_opinion(plan, actor=t.worker_a, stance=Stance.SUPPORT)
-    plans.approve_plan(plan, actor=t.staff, close_early=True)
+    age_consultation(plan)
+    plans.approve_plan(plan, actor=t.approver, close_early=True)
     plans.announce_plan(plan, actor=t.staff)
     plans.open_enrolment(plan, actor=t.staff)
     Enrollment.objects.create(plan=plan, person=t.member_a.person, status="enrolled", seat=1)
@@ -229,7 +235,8 @@ def test_consultation_by_three_parties_with_replies_and_versions(setup):
     )
     assert (ent.enterprise_id, dept.department_id) == (t.ent_a.pk, t.dept.pk)
     with pytest.raises(DomainError) as exc:
-        plans.approve_plan(plan, actor=t.staff, close_early=True)
+        age_consultation(plan)
+        plans.approve_plan(plan, actor=t.approver, close_early=True)
     assert exc.value.message == "还有2条反对或建议尚未答复"
     plans.reply_to_opinion(worker, actor=t.staff, reply="已增加周末班次")
     plans.reply_to_opinion(dept, actor=t.staff, reply="名额增加到40人")
@@ -243,7 +250,8 @@ def test_consultation_by_three_parties_with_replies_and_versions(setup):
     assert last["version"] == version.number
     assert last["changes"] == [{"field": "capacity", "label": "名额", "old": 30, "new": 40}]
     assert last["opinions"] == [dept]
-    plans.approve_plan(plan, actor=t.staff, close_early=True)
+    age_consultation(plan)
+    plans.approve_plan(plan, actor=t.approver, close_early=True)
     with pytest.raises(DomainError) as exc:
         plans.submit_opinion(plan, actor=t.worker_a, stance=Stance.SUPPORT)
     assert exc.value.message == "该方案当前不在意见征集期"
@@ -266,7 +274,7 @@ def test_approval_waits_for_the_deadline(setup):
     plan = _ready(t, _plan(t))
     plans.open_consultation(plan, actor=t.staff, closes_at=timezone.now() + dt.timedelta(days=7))
     with pytest.raises(DomainError) as exc:
-        plans.approve_plan(plan, actor=t.staff)
+        plans.approve_plan(plan, actor=t.approver)
     assert exc.value.message == "意见征集尚未截止"
 
 
@@ -303,7 +311,8 @@ def test_revision_after_announcement_is_refused(setup):
     t = setup
     plan = _ready(t, _plan(t))
     plans.open_consultation(plan, actor=t.staff, closes_at=timezone.now() + dt.timedelta(days=7))
-    plans.approve_plan(plan, actor=t.staff, close_early=True)
+    age_consultation(plan)
+    plans.approve_plan(plan, actor=t.approver, close_early=True)
     plans.announce_plan(plan, actor=t.staff)
     with pytest.raises(DomainError) as exc:
         plans.revise_plan(plan, actor=t.staff, reason="改名额", capacity=50)
@@ -395,6 +404,15 @@ def test_plan_chain_through_the_api(client, setup):
     )
     assert res.status_code == 409
     assert res.json()["error"]["message"] == "方案当前为“征求意见中”，不能变为“已公告”"
+    age_consultation(TrainingPlan.objects.get(pk=plan_id))
+    res = client.post(
+        f"/api/training/plans/{plan_id}/transitions",
+        {"action": "approve", "close_early": True},
+        content_type="application/json",
+    )
+    assert res.status_code == 400  # the drafter may not approve their own plan
+    assert res.json()["error"]["message"] == "方案须由拟定人以外的另一位工作人员审定"
+    client.force_login(t.approver)
     for action in ("approve", "announce"):
         res = client.post(
             f"/api/training/plans/{plan_id}/transitions",

@@ -10,12 +10,15 @@ from gonghui.training.domain.reminders import send_session_reminders
 from gonghui.training.models import Enrollment, Session, Skill, Trainer, Venue
 from gonghui.training.models.notice import Notification
 
+from .factories import age_consultation, approver
+
 
 def test_enrolled_people_are_reminded_once_the_day_before(county):
     t = county
     staff = t.users["federation_staff"]
     skill = Skill.objects.create(name="提醒测试技能", category="测试", levels=["l5"])
     trainer = Trainer.objects.create(name="周老师", org_unit=t.county)
+    trainer.skills.add(skill)
     venue = Venue.objects.create(
         name="县职工服务中心", address="海盐县武原街道", capacity=30, org_unit=t.county
     )
@@ -52,7 +55,8 @@ def test_enrolled_people_are_reminded_once_the_day_before(county):
         ends_at=later + dt.timedelta(hours=2),
     )
     plans.open_consultation(plan, actor=staff, closes_at=timezone.now() + dt.timedelta(hours=1))
-    plans.approve_plan(plan, actor=staff, close_early=True)
+    age_consultation(plan)
+    plans.approve_plan(plan, actor=approver(t.county), close_early=True)
     plans.announce_plan(plan, actor=staff)
     plans.open_enrolment(plan, actor=staff)
     Enrollment.objects.create(plan=plan, person=t.member_a.person, status="enrolled", seat=1)

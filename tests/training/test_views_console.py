@@ -13,6 +13,7 @@ from gonghui.training.models import (
     DemandItem,
     Enrollment,
     PriorityWeights,
+    SkillKnowledge,
     SkillSynonym,
     Trainer,
     Venue,
@@ -66,6 +67,89 @@ def test_map_demand_and_skill_search(client, county):
     assert SkillSynonym.objects.filter(skill=forklift, source="staff", text="堆高机").exists()
 
 
+def test_skill_search_reads_the_queue_input(client, county):
+    # The queue's input is named skill_name (issue 13): searching 叉车 finds 叉车司机.
+    client.force_login(county.users["federation_staff"])
+    res = client.get(reverse("training_console:skill_search") + "?demand=1&skill_name=叉车")
+    assert res.status_code == 200
+    assert [s.name for s in res.context["skills"]] == ["叉车司机"]
+    res = client.get(reverse("training_console:skill_search") + "?skill_name=无人机")
+    assert [s.name for s in res.context["skills"]] == ["无人机驾驶员", "植保无人机驾驶"]
+
+
+def test_queue_groups_identical_texts_with_three_suggestions(client, county):
+    for text in ["在仓库开车搬货", "在仓库开车搬货", "在仓库 开车搬货！", "想学开飞机"]:
+        _demand(county, free_text=text, status=DemandStatus.UNMATCHED)
+    client.force_login(county.users["federation_staff"])
+    res = client.get(reverse("training_console:demands"))
+    groups = res.context["queue"]
+    assert [(g.text, g.count) for g in groups] == [("在仓库开车搬货", 3), ("想学开飞机", 1)]
+    assert [s.skill.name for s in groups[0].suggestions] == ["叉车司机", "仓储管理员", "车工"]
+    assert groups[0].suggestions[0].evidence == ("仓库", "车搬", "搬货", "搬")
+    assert (res.context["queue_total"], res.context["queue_groups"]) == (4, 2)
+    assert "3 条相同" in res.content.decode()
+
+
+def test_one_click_maps_every_identical_text(client, county):
+    demands = [
+        _demand(county, free_text=t, status=DemandStatus.UNMATCHED)
+        for t in ["在仓库开车搬货", "在仓库开车搬货", "在仓库 开车搬货！", "想学开飞机"]
+    ]
+    forklift = skill("叉车司机")
+    client.force_login(county.users["federation_staff"])
+    res = client.post(
+        reverse("training_console:demand_map", args=[demands[0].pk]),
+        {"skill": forklift.pk},
+        follow=True,
+    )
+    assert "已将“在仓库开车搬货”（3条）归入叉车司机" in res.content.decode()
+    assert sorted(Demand.objects.values_list("free_text", "skill__name", "status")) == [
+        ("在仓库 开车搬货！", "叉车司机", "matched"),
+        ("在仓库开车搬货", "叉车司机", "matched"),
+        ("在仓库开车搬货", "叉车司机", "matched"),
+        ("想学开飞机", None, "unmatched"),
+    ]
+
+
+def test_mark_unmappable_from_the_queue(client, county):
+    one = _demand(county, free_text="想学开飞机", status=DemandStatus.UNMATCHED)
+    two = _demand(county, free_text="想学开飞机", status=DemandStatus.UNMATCHED)
+    url = reverse("training_console:demand_unmappable", args=[one.pk])
+    client.force_login(county.users["auditor"])
+    assert client.post(url, {"reason": "不是职业技能"}).status_code == 403
+    client.force_login(county.users["federation_staff"])
+    res = client.post(url, {"reason": ""})
+    assert res.status_code == 400
+    assert "请填写无法对应的原因" in res.content.decode()
+    assert set(Demand.objects.values_list("status", flat=True)) == {"unmatched"}
+    res = client.post(url, {"reason": "不是职业技能"}, follow=True)
+    assert "已将“想学开飞机”（2条）标记为无法对应" in res.content.decode()
+    assert sorted(Demand.objects.filter(pk__in=[one.pk, two.pk]).values_list(
+        "status", "unmappable_reason")) == [("unmappable", "不是职业技能")] * 2  # fmt: skip
+    assert res.context["queue_total"] == 0
+
+
+def test_knowledge_pages(client, county):
+    digger = skill("挖掘机司机")
+    url = reverse("training_console:knowledge_edit", args=[digger.pk])
+    client.force_login(county.users["auditor"])
+    res = client.get(url)
+    assert res.status_code == 200
+    assert "勾机" in res.content.decode()  # a shipped word is shown
+    assert client.post(url, {"slang": "铁胳膊"}).status_code == 403
+    client.force_login(county.users["federation_staff"])
+    res = client.get(reverse("training_console:knowledge") + "?q=挖掘")
+    assert [s.name for s in res.context["page_obj"]] == ["挖掘机司机"]
+    res = client.post(url, {"slang": "刨"})
+    assert res.status_code == 400
+    assert "每个词至少两个字" in res.content.decode()
+    res = client.post(url, {"slang": "铁胳膊、长臂车", "typos": "挖鸡"}, follow=True)
+    assert "已保存“挖掘机司机”的知识库补充" in res.content.decode()
+    assert SkillKnowledge.objects.get(skill=digger).words == {
+        "slang": ["铁胳膊", "长臂车"], "typos": ["挖鸡"],
+    }  # fmt: skip
+
+
 def test_map_demand_refused(client, county):
     demand = _demand(county, free_text="想学开铲车", status=DemandStatus.UNMATCHED)
     url = reverse("training_console:demand_map", args=[demand.pk])
@@ -95,9 +179,10 @@ def test_rebuild_shows_counts(client, county):
 # -- items -----------------------------------------------------------------------------------
 def test_items_priority_formula_and_weights(client, county):
     _demand(county, skill=skill("电工"), status=DemandStatus.MATCHED)
+    from gonghui.core.actors import SYSTEM
     from gonghui.training.domain.analysis import rebuild_demand_items
 
-    rebuild_demand_items()
+    rebuild_demand_items(actor=SYSTEM)
     item = DemandItem.objects.get()
     client.force_login(county.users["federation_staff"])
     res = client.get(reverse("training_console:items"))

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from gonghui.core.actors import SYSTEM
 from gonghui.training.enums import EnrollmentStatus, Party, PlanState, Stance
 from gonghui.training.models import (
     CheckIn,
@@ -19,7 +20,15 @@ from gonghui.training.models import (
     TrainingPlan,
 )
 
-from .factories import PlanFactory, TrainerFactory, VenueFactory, session_for, skill, worker
+from .factories import (
+    PlanFactory,
+    TrainerFactory,
+    VenueFactory,
+    age_consultation,
+    session_for,
+    skill,
+    worker,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +106,7 @@ def test_create_plan_refused_for_auditor_and_out_of_scope_unit(client, county):
 def test_add_course_and_session_clash_shows_the_message(staff_client, county):
     plan = PlanFactory(org_unit=county.county, state=PlanState.DRAFT, capacity=10)
     other = PlanFactory(org_unit=county.county, state=PlanState.DRAFT, title="叉车班")
-    trainer = TrainerFactory(org_unit=county.county, name="周师傅")
+    trainer = TrainerFactory(org_unit=county.county, name="周师傅", skills=[plan.skill])
     venue = VenueFactory(org_unit=county.county, name="县职工学校")
     start = timezone.now().replace(second=0, microsecond=0) + dt.timedelta(days=5)
     session_for(other, trainer=trainer, starts_at=start, ends_at=start + dt.timedelta(hours=2))
@@ -122,6 +131,16 @@ def test_add_course_and_session_clash_shows_the_message(staff_client, county):
     data["ends_at"] = _local(start + dt.timedelta(days=1, hours=2))
     assert staff_client.post(url, data).status_code == 302
     assert plan.sessions.get().venue == venue
+    # A trainer without the plan's skill needs an override reason.
+    stranger = TrainerFactory(org_unit=county.county, name="吴老师")
+    data.update(trainer=stranger.pk, starts_at=_local(start + dt.timedelta(days=2)),
+                ends_at=_local(start + dt.timedelta(days=2, hours=2)))  # fmt: skip
+    res = staff_client.post(url, data)
+    assert res.status_code == 400
+    assert "培训师吴老师未登记" in res.content.decode() and plan.sessions.count() == 1
+    data["override_reason"] = "周师傅出差，吴老师曾在企业带班"
+    assert staff_client.post(url, data).status_code == 302
+    assert plan.sessions.count() == 2
 
 
 def test_auditor_can_read_but_not_write(client, county):
@@ -168,6 +187,7 @@ def test_open_consultation_reply_and_approve(staff_client, county):
     assert res.status_code == 302
     opinion.refresh_from_db()
     assert opinion.reply == "已调整到晚上"
+    age_consultation(plan)
     res = staff_client.post(approve, {"close_early": "1"})
     assert res.status_code == 302
     plan.refresh_from_db()
@@ -212,7 +232,7 @@ def test_revise_with_adopted_opinion_shows_the_diff(staff_client, county):
     )
     from gonghui.training.domain.plans import _save_version
 
-    _save_version(plan, actor=None, reason="初稿")
+    _save_version(plan, actor=SYSTEM, reason="初稿")
     data = {
         "title": plan.title, "content": "", "mode": "onsite", "capacity": 8,
         "cost_per_person": "0", "subsidy_per_person": "0", "members_only": "on",

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
-from gonghui.orgs.domain.errors import PermissionDeniedError
+from gonghui.core.errors import PermissionDeniedError
 from gonghui.training.domain import demands, party_queries, plans
 from gonghui.training.domain.enrolment import enroll_person
 from gonghui.training.enums import DemandStatus, EnrollmentStatus, PlanState

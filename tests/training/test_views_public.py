@@ -9,6 +9,7 @@ from gonghui.training.enums import PlanState
 from gonghui.training.models import CheckIn, Enrollment, Session, Skill, Trainer, Venue
 
 from ..factories import MembershipFactory, make_user
+from .factories import age_consultation, approver
 
 
 @pytest.fixture
@@ -17,6 +18,7 @@ def plan(county):
     staff = t.users["federation_staff"]
     skill = Skill.objects.create(name="公告测试技能", category="测试", levels=["l5"])
     trainer = Trainer.objects.create(name="陈老师", org_unit=t.county, title="高级技师")
+    trainer.skills.add(skill)
     venue = Venue.objects.create(
         name="县职工服务中心", address="海盐县武原街道枣园路1号", capacity=30, org_unit=t.county
     )
@@ -44,7 +46,8 @@ def plan(county):
         ends_at=start + dt.timedelta(hours=3),
     )
     plans.open_consultation(p, actor=staff, closes_at=timezone.now() + dt.timedelta(days=3))
-    plans.approve_plan(p, actor=staff, close_early=True)
+    age_consultation(p)
+    plans.approve_plan(p, actor=approver(t.county), close_early=True)
     plans.announce_plan(p, actor=staff)
     plans.open_enrolment(p, actor=staff)
     return p
@@ -67,6 +70,8 @@ def test_announcement_is_public_and_complete(client, plan):
     assert client.get(f"/t/plans/{plan.pk}/notice/").status_code == 200
     qr = client.get(f"/t/plans/{plan.pk}/qr.svg")
     assert qr["Content-Type"] == "image/svg+xml" and qr.content.startswith(b"<svg")
+    # A standalone SVG served to <img> must declare its namespace or browsers draw nothing.
+    assert b'xmlns="http://www.w3.org/2000/svg"' in qr.content.split(b">", 1)[0]
 
 
 def test_draft_plans_are_not_public(client, county, plan):

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
@@ -6,8 +7,7 @@ from .models import User
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = ("username", "display_name", "mobile_masked", "is_active", "is_staff",
-                    "locked_until")  # fmt: skip
+    list_display = ("username", "display_name", "mobile_masked", "is_active", "is_staff")
     search_fields = ("username", "display_name")
     ordering = ("username",)
     fieldsets = (
@@ -19,8 +19,6 @@ class UserAdmin(BaseUserAdmin):
                     "is_active",
                     "is_staff",
                     "is_superuser",
-                    "locked_until",
-                    "failed_login_count",
                 )
             },
         ),

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 from django.contrib import admin
 
 from .models import AuditEvent

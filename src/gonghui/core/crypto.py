@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Encryption of personal data at rest.
 
 Values are sealed with AES-256-GCM under a key derived (HKDF-SHA256) from
@@ -92,3 +93,13 @@ def digester() -> Callable[[str], str]:
     """``digest`` bound to the current key, for loops over many values."""
     pads = _current()[2]
     return lambda plain: _hmac_hex(pads, plain)
+
+
+def encrypt_bytes(plain: bytes, *, context: bytes = b"") -> bytes:
+    """Binary AES-256-GCM: nonce + ciphertext, bound to ``context`` (associated data)."""
+    nonce = os.urandom(NONCE_BYTES)
+    return nonce + _current()[0].encrypt(nonce, plain, context)
+
+
+def decrypt_bytes(sealed: bytes, *, context: bytes = b"") -> bytes:
+    return _current()[0].decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], context)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Database helpers shared by bulk loaders."""
 
 from django.db import connection

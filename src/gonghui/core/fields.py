@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Model field that stores text encrypted (see crypto.py)."""
 
 from django.db import models

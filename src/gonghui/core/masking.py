@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Masking of personal data for lists, exports, logs and API output."""
 
 import logging

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Database triggers that refuse UPDATE, DELETE (and TRUNCATE) on the audit log.
 
 Installed by migration 0002. ``uninstall`` exists for the test suite only: Django's

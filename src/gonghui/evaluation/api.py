@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Evaluation API (培训评价): answering, paper entry, figures, weak spots, follow-ups.
 
 Records fetched by id come from restricted querysets (out of scope → 404); the domain
@@ -13,9 +14,9 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from gonghui.orgs.api import Page
-from gonghui.orgs.domain.errors import PermissionDeniedError
-from gonghui.orgs.domain.scope import principal_for
+from gonghui.core.api import Page
+from gonghui.core.errors import PermissionDeniedError
+from gonghui.core.scope import principal_for
 from gonghui.orgs.models import Person
 from gonghui.training.models import TrainingPlan
 

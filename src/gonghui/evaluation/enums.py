@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Enumerations of the evaluation system (评价体系)."""
 
 from django.db import models
@@ -38,6 +39,14 @@ class TargetKind(models.TextChoices):
 
     COURSE = "course", "课程"
     TRAINER = "trainer", "培训师"
+    #: A person scored in a periodic anonymous round (``ScoringRound``), e.g. by mentorship.
+    MENTOR = "mentor", "导师"
+    APPRENTICE = "apprentice", "徒弟"
+
+
+#: Target kinds of an evaluation of a training plan; the others belong to scoring rounds.
+PLAN_TARGET_KINDS = (TargetKind.COURSE, TargetKind.TRAINER)
+ROUND_TARGET_KINDS = (TargetKind.MENTOR, TargetKind.APPRENTICE)
 
 
 class Channel(models.TextChoices):

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Evaluation permissions and scope.
 
 Evaluations and their figures belong to the plan's organising union: staff (and the
@@ -10,7 +11,7 @@ them. Participants answer through the domain, which checks participation, not ro
 import rules
 from django.db.models import Q
 
-from gonghui.orgs.domain.scope import principal_for, register_scope_filter
+from gonghui.core.scope import principal_for, register_scope_filter
 from gonghui.orgs.enums import Role
 from gonghui.orgs.rules import STAFF_ROLES, register_capabilities
 
@@ -22,6 +23,9 @@ register_capabilities(
         ("evaluation", "change"): FED,
         ("followup", "view"): STAFF_ROLES,
         ("followup", "change"): frozenset(),  # only the enterprise's own contact answers
+        # Periodic anonymous scoring rounds another app runs for a union (mentorship).
+        ("scoringround", "view"): STAFF_ROLES,
+        ("scoringround", "change"): FED | {Role.UNION_OFFICER},
     }
 )
 
@@ -37,7 +41,12 @@ def _followup(principal, action, paths, units) -> Q:
     return q
 
 
+def _scoringround(principal, action, paths, units) -> Q:
+    return Q(org_unit_id__in=units()) if paths else Q(pk__in=[])
+
+
 register_scope_filter("evaluation", _evaluation)
+register_scope_filter("scoringround", _scoringround)
 register_scope_filter("followup", _followup)
 
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """API schemas of the evaluation system (In and Out kept apart)."""
 
 import datetime as dt

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Background tasks for evaluation: thin wrappers over the domain, run by ``db_worker``."""
 
 from django_tasks import task

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Staff console pages (/console/evaluation/…)."""
 
 from django.urls import path

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Insight API: the dashboard's figures for scoped tokens (e.g. 浙里办), supervision alerts
 and time limits, live attendance, spot checks, quality rules and rectifications.
 
@@ -11,9 +12,9 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from gonghui.orgs.api import Page
-from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
-from gonghui.orgs.domain.scope import principal_for
+from gonghui.core.api import Page
+from gonghui.core.errors import PermissionDeniedError
+from gonghui.core.scope import principal_for
 from gonghui.orgs.models import OrgUnit
 from gonghui.training.models import Session, TrainingPlan
 
@@ -23,7 +24,6 @@ from .enums import RectificationStatus, Step
 from .models import Alert, Inspection, QualityRule, Rectification
 from .schemas import (
     AlertOut,
-    AttendanceOut,
     DashboardOut,
     EscalateIn,
     InspectionIn,
@@ -35,6 +35,7 @@ from .schemas import (
     RectificationActionIn,
     RectificationDetailOut,
     RectificationOut,
+    SessionAttendanceSummaryOut,
 )
 
 router = Router(tags=["监管与决策"])
@@ -54,20 +55,16 @@ def _root(request) -> OrgUnit:
     return OrgUnit.objects.get(pk=ids[0])
 
 
-class PeriodIn(Schema):
+class DashboardPeriodIn(Schema):
     start: dt.date | None = None
     end: dt.date | None = None
 
 
 @router.get("/dashboard", response=DashboardOut, summary="数据驾驶舱（本级及下级，按统计期）")
-def get_dashboard(request, period: Query[PeriodIn]):
+def get_dashboard(request, period: Query[DashboardPeriodIn]):
     _require(request, "dashboard")
     default = Period.last_months(12)
-    p = Period(period.start or default.start, period.end or default.end)
-    if p.start > p.end:
-        raise DomainError("起始日期不能晚于截止日期", field="start")
-    if (p.end - p.start).days > 3660:
-        raise DomainError("统计期不超过十年", field="start")
+    p = Period(period.start or default.start, period.end or default.end)  # checks itself
     return dashboard(request.auth, p)
 
 
@@ -109,7 +106,7 @@ def set_limit(request, payload: LimitIn):
     return supervision.effective_limits(root)[payload.step]
 
 
-@router.get("/sessions/{session_id}/attendance", response=AttendanceOut,
+@router.get("/sessions/{session_id}/attendance", response=SessionAttendanceSummaryOut,
             summary="现场监测：班次实时签到")  # fmt: skip
 def session_attendance(request, session_id: int):
     _require(request, "dashboard")

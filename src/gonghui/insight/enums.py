@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Enumerations of supervision (过程监管), inspections (督查) and quality control (质量监控)."""
 
 from django.db import models

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Console forms of the insight app (the domain re-checks everything)."""
 
 import datetime as dt
@@ -6,17 +7,15 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gonghui.core.errors import DomainError
+
+from .domain.dashboard import Period
 from .enums import Metric, Step, Verdict
 
 
 def date_input():
     """An HTML date picker whose initial value is rendered in ISO form."""
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def add_domain_error(form: forms.Form, exc) -> None:
-    field = getattr(exc, "field", None)
-    form.add_error(field if field in form.fields else None, exc.message)
 
 
 class PeriodForm(forms.Form):
@@ -27,11 +26,19 @@ class PeriodForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("start") and data.get("end") and data["start"] > data["end"]:
-            raise forms.ValidationError(_("起始日期不能晚于截止日期"))
-        if data.get("start") and data.get("end") and (data["end"] - data["start"]).days > 3660:
-            raise forms.ValidationError(_("统计期不超过十年"))
+        if not self.errors:
+            check_period(data)
         return data
+
+
+def check_period(data: dict) -> None:
+    """The period a form asks for (either end may be left to the default) checks itself:
+    range, order, length."""
+    default = Period.last_months(12)
+    try:
+        Period(data.get("start") or default.start, data.get("end") or default.end)
+    except DomainError as exc:
+        raise forms.ValidationError(exc.message) from None
 
 
 class RootChoice(forms.ModelChoiceField):
@@ -46,6 +53,10 @@ class LimitForm(forms.Form):
     step = forms.ChoiceField(label=_("环节"), choices=Step.choices)
     days = forms.IntegerField(label=_("时限（天）"), min_value=1, max_value=365)
     active = forms.BooleanField(label=_("启用"), required=False, initial=True)
+    allow_exception = forms.BooleanField(
+        label=_("允许说明理由后例外（仅意见征集期：不足规定天数时填写理由可提前结束，并记录预警）"),
+        required=False,
+    )
 
     def __init__(self, *args, roots=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -146,3 +157,9 @@ class WeakSpotForm(EscalateForm):
     dimension = forms.CharField(max_length=20, widget=forms.HiddenInput)
     start = forms.DateField(required=False, widget=forms.HiddenInput)
     end = forms.DateField(required=False, widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors:
+            check_period(data)
+        return data

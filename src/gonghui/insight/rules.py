@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Supervision, inspection, quality and dashboard permissions.
 
 Time limits and quality rules are set by a federation for its whole tree: staff covering
@@ -10,7 +11,7 @@ the viewer's subtree.
 import rules
 from django.db.models import Q
 
-from gonghui.orgs.domain.scope import principal_for, register_scope_filter
+from gonghui.core.scope import principal_for, register_scope_filter
 from gonghui.orgs.enums import Role
 from gonghui.orgs.rules import STAFF_ROLES, register_capabilities
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """API In/Out schemas of the insight app."""
 
 import datetime as dt
@@ -132,7 +133,7 @@ class InspectionIn(Schema):
     inspected_at: dt.datetime | None = None
 
 
-class AttendanceOut(Schema):
+class SessionAttendanceSummaryOut(Schema):
     session_id: int
     plan_id: int
     status: str
@@ -155,6 +156,7 @@ class DashboardOut(Schema):
     trainers: list[dict[str, Any]]
     venues: list[dict[str, Any]]
     weak_spots: list[dict[str, Any]]
+    parties: dict[str, Any]
     rectifications: dict[str, Any]
     overdue: dict[str, Any]
     reform: list[dict[str, Any]]

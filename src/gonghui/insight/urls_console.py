@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Staff console pages: dashboard, supervision, monitoring, inspections, quality control."""
 
 from django.urls import path

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Mutual-aid API (职工医疗互助): programmes and periods, group enrolment, claims from
 estimate to payment, payout batches and statistics.
 
@@ -14,9 +15,10 @@ from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from gonghui.orgs.api import Page
-from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
-from gonghui.orgs.domain.scope import principal_for
+from gonghui.core.api import Page
+from gonghui.core.errors import DomainError, PermissionDeniedError
+from gonghui.core.scope import principal_for
+from gonghui.core.spreadsheets import XLSX_CONTENT_TYPE
 from gonghui.orgs.models import OrgUnit, Person
 
 from .domain import claims as claim_domain
@@ -38,15 +40,16 @@ from .schemas import (
     ClaimIn,
     ClaimOut,
     ClaimPiiOut,
+    ClaimTransitionIn,
     CorrectionIn,
-    EnrollmentOut,
     EstimateOut,
     FiguresIn,
     GroupIn,
     GroupOut,
+    MutualAidEnrollmentOut,
+    MutualAidPeriodIn,
     PaidIn,
     PeriodDetailOut,
-    PeriodIn,
     PeriodOut,
     ProgrammeDetailOut,
     ProgrammeIn,
@@ -54,7 +57,6 @@ from .schemas import (
     RulebookIn,
     RulebookOut,
     StatRowOut,
-    TransitionIn,
 )
 
 router = Router(tags=["职工医疗互助"])
@@ -98,7 +100,7 @@ def revise_rulebook(request, programme_id: int, payload: RulebookIn):
 
 @router.post("/programmes/{programme_id}/periods", response={201: PeriodOut},
              summary="开设新一期（固定使用当前规则版本）")  # fmt: skip
-def open_period(request, programme_id: int, payload: PeriodIn):
+def open_period(request, programme_id: int, payload: MutualAidPeriodIn):
     programme = _managed_programme(request, programme_id)
     return Status(201, programmes.open_period(programme, actor=request.auth, **payload.dict()))
 
@@ -141,7 +143,9 @@ def enrol_group_xlsx(
         raise PermissionDeniedError()
     if file is None:
         raise DomainError("请选择名册文件", field="file")
-    candidates = enrolment.candidates_from_xlsx(file.read())
+    candidates = enrolment.candidates_from_xlsx(
+        file, among=Person.objects.restrict(request.auth, "view")
+    )
     group = enrolment.enrol_group(
         period, union=union, candidates=candidates, source="xlsx",
         payment_reference=payment_reference, actor=request.auth,
@@ -160,7 +164,7 @@ class EnrollmentFilter(Schema):
     union_id: int | None = None
 
 
-@router.get("/enrollments", response=list[EnrollmentOut], summary="参互名单（本人或辖区）")
+@router.get("/enrollments", response=list[MutualAidEnrollmentOut], summary="参互名单（本人或辖区）")
 @paginate(Page)
 def list_enrollments(request, filters: Query[EnrollmentFilter]):
     qs = AidEnrollment.objects.restrict(request.auth).select_related("period__programme")
@@ -171,7 +175,7 @@ def list_enrollments(request, filters: Query[EnrollmentFilter]):
     return qs.order_by("period_id", "person_id")
 
 
-@router.get("/me/enrollments", response=list[EnrollmentOut],
+@router.get("/me/enrollments", response=list[MutualAidEnrollmentOut],
             summary="本人的参互记录（含连续参互期数）")  # fmt: skip
 def my_enrollments(request):
     return list(queries.member_history(_own_person_id(request)))
@@ -218,7 +222,8 @@ def estimate(request, period_id: int, payload: FiguresIn):
     ):
         raise PermissionDeniedError()
     v = claim_domain.estimate_claim(period, person=person, data=_input(payload))
-    return _estimate_out(v)
+    return {**_estimate_out(v),
+            "documents_required": claim_domain.required_documents(period, v.category)}  # fmt: skip
 
 
 def _enrollment_union(period: AidPeriod, person: Person) -> OrgUnit:
@@ -274,13 +279,16 @@ def get_claim(request, claim_id: int):
     progress = queries.claim_progress(claim)
     claim.progress = {**progress.__dict__, "labels": list(progress.labels),
                       "missing": list(progress.missing), "text": progress.text}  # fmt: skip
+    claim.documents_missing = claim_domain.missing_documents(claim)
     return claim
 
 
 @router.get("/claims/{claim_id}/pii", response=ClaimPiiOut,
             summary="查看完整医疗和银行信息（本人或辖区审核人，留痕）")  # fmt: skip
-def reveal_claim(request, claim_id: int):
-    return claim_domain.reveal_claim(_claim(request, claim_id), actor=request.auth)
+def reveal_claim(request, claim_id: int, reason: str = ""):
+    """Staff give ``reason`` (kept in the audit row); the worker's own claim needs none."""
+    return claim_domain.reveal_claim(_claim(request, claim_id), actor=request.auth,
+                                     reason=reason)  # fmt: skip
 
 
 @router.post("/claims/{claim_id}/documents", response={201: dict},
@@ -311,7 +319,7 @@ def download_document(request, document_id: int):
 
 @router.post("/claims/{claim_id}/transitions", response=ClaimOut,
              summary="审核：工会审核、总工会复核、退回补材料、不予补助、重新提交")  # fmt: skip
-def transition(request, claim_id: int, payload: TransitionIn):
+def transition(request, claim_id: int, payload: ClaimTransitionIn):
     claim = _claim(request, claim_id)
     return claim_domain.transition_claim(
         claim, action=payload.action, actor=request.auth, reason=payload.reason,
@@ -350,9 +358,7 @@ def create_batch(request, payload: BatchIn):
 def export_batch(request, batch_id: int):
     batch = get_object_or_404(_batches(request, "change"), pk=batch_id)
     data = payout.export_batch(batch, actor=request.auth)
-    response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="payout-{batch.pk}.xlsx"'
     return response
 

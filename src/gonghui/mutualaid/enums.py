@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Choices of the mutual-aid app: one TextChoices per workflow."""
 
 from django.db import models

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Forms of the mutual-aid pages (labels in Chinese, marked for translation)."""
 
 from django import forms
@@ -6,11 +7,6 @@ from django.utils.translation import gettext_lazy as _
 from .enums import DocumentKind
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": 0}
-
-
-def add_domain_error(form: forms.Form, exc) -> None:
-    field = getattr(exc, "field", None)
-    form.add_error(field if field in form.fields else None, exc.message)
 
 
 class DateInput(forms.DateInput):

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The rulebook schema: a programme's subsidy rules as versioned data, not code.
 
 A rulebook version is JSON stored on ``Rulebook.rules``; ``parse_rules`` validates it
@@ -12,7 +13,7 @@ from typing import Annotated, Literal
 from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from gonghui.orgs.domain.errors import DomainError
+from gonghui.core.errors import DomainError
 
 Money = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
 Ratio = Annotated[Decimal, Field(ge=0, le=1, max_digits=6, decimal_places=4)]
@@ -48,18 +49,30 @@ class Caps(_Strict):
     per_year: Money | None = None
 
 
+DocumentCode = Literal["invoice", "settlement", "discharge"]
+#: What a category needs unless its rulebook says otherwise: 住院发票, 医保结算单, 出院小结.
+ALL_DOCUMENTS: tuple[str, ...] = ("invoice", "settlement", "discharge")
+
+
 class Category(_Strict):
-    """A diagnosis category: valued by the bands, or a fixed lump sum (e.g. 重大疾病)."""
+    """A diagnosis category: valued by the bands, or a fixed lump sum (e.g. 重大疾病).
+    ``documents``: the kinds of material a claim needs before it can be approved
+    (at least one; all three unless the rulebook names fewer)."""
 
     label: Annotated[str, Field(min_length=1, max_length=30)]
     mode: Literal["bands", "lump_sum"] = "bands"
     lump_sum: Money | None = None
     cap_per_period: Money | None = None
+    documents: Annotated[list[DocumentCode], Field(min_length=1, max_length=3)] = list(
+        ALL_DOCUMENTS
+    )
 
     @model_validator(mode="after")
     def _lump_sum_given(self):
         if self.mode == "lump_sum" and self.lump_sum is None:
             raise ValueError("lump_sum mode needs lump_sum")
+        if len(set(self.documents)) != len(self.documents):
+            raise ValueError("documents must not repeat")
         return self
 
 

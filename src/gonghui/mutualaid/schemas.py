@@ -1,7 +1,9 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """In/Out schemas of the mutual-aid API. Amounts are decimal strings of yuan (fen exact)."""
 
 import datetime as dt
 from decimal import Decimal
+from typing import Literal
 
 from ninja import Field, Schema
 
@@ -23,7 +25,7 @@ class RulebookIn(Schema):
     note: str = Field("", max_length=200)
 
 
-class PeriodIn(Schema):
+class MutualAidPeriodIn(Schema):
     name: str = Field(max_length=60)
     enrol_opens: dt.date
     enrol_closes: dt.date
@@ -97,7 +99,7 @@ class GroupOut(Schema):
     created_at: dt.datetime
 
 
-class EnrollmentOut(Schema):
+class MutualAidEnrollmentOut(Schema):
     id: int
     period_id: int
     period_name: str = Field(alias="period.name")
@@ -147,6 +149,10 @@ class EstimateOut(Schema):
     ratio_before: Decimal
     ratio_after: Decimal
     steps: list[StepOut]
+    documents_required: list[str] = Field(
+        default_factory=list,
+        description="本类别审核通过前须上传的材料类型（invoice / settlement / discharge）",
+    )
 
 
 class ProgressOut(Schema):
@@ -183,7 +189,7 @@ class ClaimOut(Schema):
     payment_reference: str
 
 
-class EventOut(Schema):
+class ClaimEventOut(Schema):
     action: str
     from_state: str
     to_state: str
@@ -205,9 +211,12 @@ class ClaimDetailOut(ClaimOut):
     explanation: list[StepOut]
     consecutive_periods: int
     missing: list[str]
+    documents_missing: list[str] = Field(
+        default_factory=list, description="规则要求而尚未上传的材料类型；不全时不能审核通过"
+    )
     reason: str
     progress: ProgressOut
-    events: list[EventOut]
+    events: list[ClaimEventOut]
     documents: list[DocumentOut]
 
 
@@ -219,9 +228,9 @@ class ClaimPiiOut(Schema):
     account_holder: str
 
 
-class TransitionIn(Schema):
-    action: str = Field(
-        description="union_approve / federation_approve / return / reject / resubmit"
+class ClaimTransitionIn(Schema):
+    action: Literal["union_approve", "federation_approve", "return", "reject", "resubmit"] = Field(
+        description="审核操作：工会审核通过、总工会复核通过、退回补材料、不予补助、重新提交"
     )
     reason: str = Field("", max_length=300)
     missing: list[str] = Field(default_factory=list, description="退回时需补充的材料类型")

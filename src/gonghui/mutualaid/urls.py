@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Worker-facing and public pages (mounted at /aid/)."""
 
 from django.urls import path

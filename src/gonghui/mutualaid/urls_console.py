@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Staff console pages (mounted at /console/mutualaid/)."""
 
 from django.urls import path
@@ -10,6 +11,7 @@ urlpatterns = [
     path("claims/", console.claims, name="claims"),
     path("claims/<int:claim_id>/", console.claim, name="claim"),
     path("claims/<int:claim_id>/correct/", console.claim_correct, name="claim_correct"),
+    path("claims/<int:claim_id>/reveal/", console.claim_reveal, name="claim_reveal"),
     path("claims/<int:claim_id>/<str:action>/", console.claim_transition, name="claim_transition"),
     path("groups/", console.groups, name="groups"),
     path("enrollments/", console.enrollments, name="enrollments"),

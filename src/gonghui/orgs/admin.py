@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Django admin for superusers. Personal data stays masked here too."""
 
 from django.contrib import admin

@@ -1,11 +1,15 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Orgs API: the tree, enterprises, members, roles and tokens, all scoped by ``restrict``."""
 
 from typing import Any
 
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
+from ninja.renderers import JSONRenderer
 
+from gonghui.core.api import Page
 from gonghui.core.masking import mask_id_number, mask_mobile
 
 from .domain import access, people, units
@@ -30,34 +34,6 @@ from .schemas import (
 )
 
 router = Router(tags=["组织与会员"])
-
-
-class Page(PageNumberPagination):
-    """Page-number pagination whose count stops at ``COUNT_CAP``: counting every one of
-    tens of thousands of matches costs more than the page itself, and no one pages that far.
-    ``count_capped`` says the true total is larger (show it as "1000+")."""
-
-    COUNT_CAP = 1_000
-
-    class Input(Schema):
-        page: int = 1
-        page_size: int = 50
-
-    class Output(Schema):
-        items: list[Any]
-        count: int
-        count_capped: bool
-
-    def paginate_queryset(self, queryset, pagination: Input, **params):
-        size = max(1, min(pagination.page_size, 200))
-        page = max(1, pagination.page)
-        offset = (page - 1) * size
-        counted = queryset.order_by().values("pk")[: self.COUNT_CAP + 1].count()
-        return {
-            "items": queryset[offset : offset + size],
-            "count": min(counted, self.COUNT_CAP),
-            "count_capped": counted > self.COUNT_CAP,
-        }
 
 
 class UnitFilter(Schema):
@@ -165,17 +141,23 @@ def member_item(row: tuple) -> dict[str, Any]:
     return item
 
 
+_RENDERER = JSONRenderer()
+
+
 @router.get("/members", response=MemberPageOut, summary="会员列表（证件号、手机号脱敏）")
 def list_members(request, filters: Query[MemberFilter], pagination: Query[Page.Input]):
-    from gonghui.api import api
-
     qs = member_list(
         request.auth, name=filters.name, union_id=filters.union_id,
         enterprise_id=filters.enterprise_id, status=filters.status,
     )  # fmt: skip
     page = Page().paginate_queryset(qs, pagination)
     page["items"] = [member_item(row) for row in page["items"].values_list(*MEMBER_COLUMNS)]
-    return api.create_response(request, page, status=200)  # returned as is, not revalidated
+    # Returned as is, not revalidated, rendered as the project's NinjaAPI renders (its
+    # default JSON renderer), without importing gonghui.api back.
+    return HttpResponse(
+        _RENDERER.render(request, page, response_status=200), status=200,
+        content_type=f"{_RENDERER.media_type}; charset={_RENDERER.charset}",
+    )  # fmt: skip
 
 
 @router.get("/members/{member_id}", response=MemberOut, summary="会籍详情")
@@ -193,7 +175,10 @@ def create_member(request, payload: MemberIn):
             Enterprise.objects.restrict(request.auth, "view"), pk=payload.enterprise_id
         )
     data = payload.dict(exclude={"union_id", "enterprise_id", "joined_on", "card_number"})
-    data = {k: v for k, v in data.items() if v not in (None, "")} | {"name": payload.name}
+    # Blank optional fields are left out; name and ID number always go to the checks.
+    data = {k: v for k, v in data.items() if v not in (None, "")} | {
+        "name": payload.name, "id_number": payload.id_number,
+    }  # fmt: skip
     membership = people.register_member(
         union, actor=request.auth, joined_on=payload.joined_on, enterprise=enterprise,
         card_number=payload.card_number, **data,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 from django.db import models
 
 
@@ -83,6 +84,12 @@ class Role(models.TextChoices):
     TRAINER = "trainer", "培训师"
     WORKER = "worker", "职工"
     AUDITOR = "auditor", "审计员（只读）"
+    SECURITY_ADMIN = "security_admin", "安全管理员"
+
+
+#: Roles that watch over the others (等保 separation of duties): granted and revoked only
+#: by a security administrator, never by oneself (see ``domain/access.py``).
+SECURITY_ROLES = frozenset({Role.AUDITOR, Role.SECURITY_ADMIN})
 
 
 ETHNICITIES = (

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Forms of the worker portal and the staff console.
 
 Forms only parse and render input; every rule is checked by the domain functions the
@@ -8,6 +9,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gonghui.core.audit_labels import action_label, object_type_label
+from gonghui.core.forms import UnitChoiceField
 from gonghui.core.models import AuditEvent
 
 from .domain.access import TOKEN_ROLES
@@ -29,13 +32,6 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 def _choices(enum) -> list[tuple[str, str]]:
     return BLANK + [(value, _(label)) for value, label in enum.choices]
-
-
-class UnitChoiceField(forms.ModelChoiceField):
-    """Units shown indented by depth, so a long select still reads as a tree."""
-
-    def label_from_instance(self, obj) -> str:
-        return "\u3000" * max(obj.depth, 0) + obj.name
 
 
 # -- worker portal ---------------------------------------------------------------------
@@ -215,8 +211,10 @@ class AssignRoleForm(forms.Form):
         label=_("部门（部门联络员）"), queryset=None, required=False, empty_label="—"
     )
 
-    def __init__(self, *args, units, enterprises, departments, **kwargs):
+    def __init__(self, *args, units, enterprises, departments, roles=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if roles is not None:  # only the roles this user may grant (separation of duties)
+            self.fields["role"].choices = [c for c in self.fields["role"].choices if c[0] in roles]
         self.fields["org_unit"].queryset = units
         self.fields["enterprise"].queryset = enterprises
         self.fields["department"].queryset = departments
@@ -249,5 +247,10 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, actions=(), object_types=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = BLANK + [(a, a) for a in actions]
-        self.fields["object_type"].choices = BLANK + [(t, t) for t in object_types]
+        # Words for people, the code beside them (the filter still works by code).
+        self.fields["action"].choices = BLANK + sorted(
+            ((a, f"{action_label(a)}（{a}）") for a in actions), key=lambda c: c[1]
+        )
+        self.fields["object_type"].choices = BLANK + sorted(
+            ((t, f"{object_type_label(t)}（{t}）") for t in object_types), key=lambda c: c[1]
+        )

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """API In/Out schemas for orgs. Personal data leaves masked."""
 
 import datetime as dt

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Reform list API: items, milestones, progress, the status workflow and the public list.
 
 Mounted under /api/reform. Same permissions and errors as the pages.
@@ -7,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from gonghui.orgs.api import Page
+from gonghui.core.api import Page
 from gonghui.orgs.models import OrgUnit
 
 from .domain import items as reform
@@ -22,13 +23,13 @@ from .schemas import (
     ReformItemDetailOut,
     ReformItemIn,
     ReformItemOut,
-    TransitionIn,
+    ReformTransitionIn,
 )
 
 router = Router(tags=["改革清单"])
 
 
-class ItemFilter(Schema):
+class ReformItemFilter(Schema):
     category: Category | None = None
     status: ReformStatus | None = None
 
@@ -39,7 +40,7 @@ def _items(request, action: str = "view"):
 
 @router.get("/items", response=list[ReformItemOut], summary="改革事项列表")
 @paginate(Page)
-def list_items(request, filters: Query[ItemFilter]):
+def list_items(request, filters: Query[ReformItemFilter]):
     qs = _items(request)
     if filters.category:
         qs = qs.filter(category=filters.category)
@@ -77,7 +78,7 @@ def report_progress(request, milestone_id: int, payload: ProgressIn):
 
 @router.post("/items/{item_id}/transitions", response=ReformItemOut,
              summary="改革事项状态变更（启动、暂缓、恢复、办结、撤销）")  # fmt: skip
-def transition(request, item_id: int, payload: TransitionIn):
+def transition(request, item_id: int, payload: ReformTransitionIn):
     item = get_object_or_404(_items(request), pk=item_id)
     return reform.transition_reform_item(
         item, reform.ACTIONS[payload.action], actor=request.auth, note=payload.note

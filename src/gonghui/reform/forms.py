@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Console forms of the reform list (the domain re-checks everything)."""
 
 from django import forms
@@ -9,11 +10,6 @@ from .enums import Category, ReformStatus
 def date_input():
     """An HTML date picker whose initial value is rendered in ISO form."""
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def add_domain_error(form: forms.Form, exc) -> None:
-    field = getattr(exc, "field", None)
-    form.add_error(field if field in form.fields else None, exc.message)
 
 
 class ItemFilterForm(forms.Form):

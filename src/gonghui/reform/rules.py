@@ -1,9 +1,10 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Reform list permissions: staff read the items of their subtree, federation staff
 manage them. The public page shows every item past the draft, with no login."""
 
 import rules
 
-from gonghui.orgs.domain.scope import principal_for, register_scope_filter
+from gonghui.core.scope import principal_for, register_scope_filter
 from gonghui.orgs.enums import Role
 from gonghui.orgs.rules import STAFF_ROLES, register_capabilities
 

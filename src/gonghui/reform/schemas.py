@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """API In/Out schemas of the reform list."""
 
 import datetime as dt
@@ -83,6 +84,6 @@ class ProgressIn(Schema):
     evidence: str = Field("", max_length=500)
 
 
-class TransitionIn(Schema):
+class ReformTransitionIn(Schema):
     action: Literal["start", "suspend", "resume", "complete", "cancel"]
     note: str = Field("", max_length=300)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Public pages: the reform list."""
 
 from django.urls import path

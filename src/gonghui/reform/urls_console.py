@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Staff console pages of the reform list."""
 
 from django.urls import path

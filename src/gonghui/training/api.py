@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Training API: enrolment (报名) and its cancellation, with the domain's permissions and errors.
 
 Plans that are public (announced onwards) can be found by anyone who may enrol; the
@@ -8,13 +9,12 @@ does not exist (404).
 
 import datetime as dt
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
-from gonghui.orgs.domain.errors import PermissionDeniedError
-from gonghui.orgs.domain.scope import principal_for
+from gonghui.core.errors import PermissionDeniedError
 from gonghui.orgs.models import Person
 
 from .domain.enrolment import cancel_enrollment, enroll_person, enrollable_plan, load_enrollee
@@ -34,7 +34,7 @@ class CancelIn(Schema):
     reason: str = Field("", max_length=200)
 
 
-class EnrollmentOut(Schema):
+class TrainingEnrollmentOut(Schema):
     id: int
     plan_id: int
     person_id: int
@@ -58,21 +58,15 @@ def _enrollable_plan(request, plan_id: int) -> TrainingPlan:
     return get_object_or_404(plans, pk=plan_id)
 
 
-def _visible_enrollments(request) -> QuerySet[Enrollment]:
-    principal = principal_for(request.auth)
-    q = Q(plan__in=TrainingPlan.objects.restrict(request.auth, "change").values("pk"))
-    if principal.person_id:
-        q |= Q(person_id=principal.person_id)
-    if principal.enterprise_ids():
-        q |= Q(enterprise_id__in=principal.enterprise_ids())
-    if principal.user_id:
-        q |= Q(nominated_by_id=principal.user_id)
-    return Enrollment.objects.filter(q).select_related("person", "plan")
+def _cancellable_enrollments(request) -> QuerySet[Enrollment]:
+    """The enrolments the caller may cancel (the enrolment kind's ``change`` scope); any
+    other does not exist for them (404)."""
+    return Enrollment.objects.restrict(request.auth, "change").select_related("person", "plan")
 
 
 @router.post(
     "/plans/{plan_id}/enrollments",
-    response={201: EnrollmentOut},
+    response={201: TrainingEnrollmentOut},
     summary="报名（本人，或企业联络员、工作人员为职工报名）；名额已满则进入候补",
 )
 def enroll(request, plan_id: int, payload: EnrollIn):
@@ -95,9 +89,9 @@ def enroll(request, plan_id: int, payload: EnrollIn):
 
 @router.post(
     "/enrollments/{enrollment_id}/cancel",
-    response=EnrollmentOut,
+    response=TrainingEnrollmentOut,
     summary="取消报名（截止前）；空出的名额由候补第一位递补",
 )
 def cancel(request, enrollment_id: int, payload: CancelIn):
-    enrollment = get_object_or_404(_visible_enrollments(request), pk=enrollment_id)
+    enrollment = get_object_or_404(_cancellable_enrollments(request), pk=enrollment_id)
     return cancel_enrollment(enrollment, actor=request.auth, reason=payload.reason)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Delivery and outcomes API: check-in (by the rotating code, or by hand with a reason),
 attendance per plan, certificates (成果库), the caller's growth record (成长档案) and
 notifications (站内消息).
@@ -6,21 +7,20 @@ Same permissions and errors as the pages: records fetched by id come from restri
 querysets (out of scope → 404); the domain refuses the rest.
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from gonghui.orgs.api import Page
-from gonghui.orgs.domain.errors import PermissionDeniedError
-from gonghui.orgs.domain.scope import principal_for
+from gonghui.core.api import Page
+from gonghui.core.errors import PermissionDeniedError
+from gonghui.core.scope import principal_for
 from gonghui.orgs.models import Person
 
-from .domain import checkin, notices, outcomes, plans
+from .domain import checkin, notices, outcomes, plans, registries
 from .enums import EnrollmentStatus
-from .models import Certificate, Notification, Session, Skill, TrainingPlan
+from .models import Certificate, Notification, Session, Skill, Trainer, TrainingPlan
 from .schemas_delivery import (
-    AttendanceOut,
     CertificateIn,
     CertificateOut,
     CheckInOut,
@@ -28,8 +28,17 @@ from .schemas_delivery import (
     GrowthOut,
     ManualCheckInIn,
     NotificationOut,
+    PlanAttendanceOut,
     ReadOut,
     UnreadOut,
+)
+from .schemas_registries import (
+    TrainingOutcomeIn,
+    TrainingOutcomeOut,
+    TrainingQualificationIn,
+    TrainingQualificationOut,
+    TrainingTrainerOut,
+    TrainingTrainerRecordOut,
 )
 
 router = Router(tags=["技能培训·实施与成果"])
@@ -42,10 +51,6 @@ def _own_person(request) -> Person:
     if person_id is None:
         raise PermissionDeniedError(NO_PERSON)
     return get_object_or_404(Person, pk=person_id)
-
-
-def _user_id(request) -> int | None:
-    return principal_for(request.auth).user_id
 
 
 # -- check-in --------------------------------------------------------------------------------
@@ -67,11 +72,7 @@ def check_in(request, session_id: int, payload: CodeCheckInIn):
 
 def _recordable_sessions(request) -> QuerySet[Session]:
     """Sessions of plans the caller manages, and the caller's own sessions as trainer."""
-    managed = TrainingPlan.objects.restrict(request.auth, "change").values("pk")
-    q = Q(plan__in=managed)
-    if _user_id(request):
-        q |= Q(trainer__account_id=_user_id(request))
-    return Session.objects.filter(q).select_related("plan", "trainer")
+    return Session.objects.restrict(request.auth, "change").select_related("plan", "trainer")
 
 
 @router.post(
@@ -91,7 +92,7 @@ def manual_check_in(request, session_id: int, payload: ManualCheckInIn):
     return Status(201, done)
 
 
-@router.get("/plans/{plan_id}/attendance", response=AttendanceOut, summary="方案出勤情况")
+@router.get("/plans/{plan_id}/attendance", response=PlanAttendanceOut, summary="方案出勤情况")
 def plan_attendance(request, plan_id: int):
     plan_ids = _recordable_sessions(request).values("plan_id")
     plan = get_object_or_404(TrainingPlan.objects.filter(pk__in=plan_ids), pk=plan_id)
@@ -136,12 +137,7 @@ class CertificateFilter(Schema):
 
 
 def _visible_certificates(request) -> QuerySet[Certificate]:
-    people = Person.objects.restrict(request.auth, "view").values("pk")
-    q = Q(person__in=people)
-    own = principal_for(request.auth).person_id
-    if own:
-        q |= Q(person_id=own)
-    return Certificate.objects.filter(q).select_related("person", "skill")
+    return Certificate.objects.restrict(request.auth).select_related("person", "skill")
 
 
 @router.get("/certificates", response=list[CertificateOut], summary="证书（成果库）")
@@ -181,7 +177,7 @@ def create_certificate(request, payload: CertificateIn):
 
 
 # -- the caller's own record -----------------------------------------------------------------
-@router.get("/me/growth", response=GrowthOut, summary="我的成长档案：培训、出勤、证书")
+@router.get("/me/growth", response=GrowthOut, summary="我的成长档案：培训、出勤、证书、在线学时")
 def my_growth(request):
     person = _own_person(request)
     record = outcomes.growth_record(person)
@@ -208,14 +204,13 @@ def my_growth(request):
         "sessions_held": record.sessions_held,
         "attendance_rate": record.attendance_rate,
         "certificates": record.certificates,
+        "learning_hours": record.learning_hours,
+        "learning": record.learning,
     }
 
 
 def _my_notifications(request) -> QuerySet[Notification]:
-    person_id = principal_for(request.auth).person_id
-    if person_id is None:
-        return Notification.objects.none()
-    return Notification.objects.filter(person_id=person_id)
+    return Notification.objects.restrict(request.auth)
 
 
 class NotificationFilter(Schema):
@@ -239,3 +234,85 @@ def read_one(request, notification_id: int):
     notice = get_object_or_404(_my_notifications(request), pk=notification_id)
     marked = notices.mark_read(notice.person, ids=[notice.pk])
     return {"marked": marked, "unread": notices.unread_count(notice.person)}
+
+
+# -- registries: trainers (师资库) and outcomes (成果库) ------------------------------------------
+class TrainerRegistryFilter(Schema):
+    skill_id: int | None = None
+    q: str | None = None
+
+
+@router.get("/trainers", response=list[TrainingTrainerOut], summary="师资库（含结构化资质）")
+@paginate(Page)
+def list_trainers(request, filters: Query[TrainerRegistryFilter]):
+    qs = Trainer.objects.restrict(request.auth, "view").prefetch_related(
+        "skills", "credentials__skill"
+    )
+    if filters.skill_id:
+        qs = qs.filter(skills=filters.skill_id)
+    if filters.q:
+        qs = qs.filter(name__contains=filters.q.strip())
+    return qs.order_by("name", "id")
+
+
+@router.get(
+    "/trainers/{trainer_id}/record",
+    response=TrainingTrainerRecordOut,
+    summary="培训师档案：资质、授课方案、课时、评价",
+)
+def trainer_record(request, trainer_id: int):
+    trainer = get_object_or_404(Trainer.objects.restrict(request.auth, "view"), pk=trainer_id)
+    record = registries.trainer_record(trainer)
+    ev = record.evaluation
+    return {
+        "trainer": trainer, "plans": record.plans, "sessions": record.sessions,
+        "hours": record.hours,
+        "evaluation_index": ev.get("index") if ev.get("published") else None,
+        "evaluation_responses": ev.get("responses", 0),
+        "evaluation_published": bool(ev.get("published")),
+    }  # fmt: skip
+
+
+@router.post(
+    "/trainers/{trainer_id}/qualifications",
+    response={201: TrainingQualificationOut},
+    summary="登记培训师资质（技能、等级、证书编号、发证机构、有效期）",
+)
+def add_qualification(request, trainer_id: int, payload: TrainingQualificationIn):
+    trainer = get_object_or_404(Trainer.objects.restrict(request.auth, "view"), pk=trainer_id)
+    skill = get_object_or_404(Skill, pk=payload.skill_id)
+    q = registries.add_qualification(
+        trainer, actor=request.auth, skill=skill, level=payload.level,
+        certificate_number=payload.certificate_number, issuer=payload.issuer,
+        expires_on=payload.expires_on,
+    )  # fmt: skip
+    return Status(201, q)
+
+
+class OutcomeFilter(Schema):
+    kind: str | None = None
+    person_id: int | None = None
+
+
+@router.get("/outcomes", response=list[TrainingOutcomeOut], summary="成果库（每位职工的培训成果）")
+@paginate(Page)
+def list_outcomes(request, filters: Query[OutcomeFilter]):
+    qs = registries.outcomes_for(request.auth, kind=filters.kind or "")
+    if filters.person_id:
+        qs = qs.filter(person_id=filters.person_id)
+    return qs
+
+
+@router.post("/outcomes", response={201: TrainingOutcomeOut}, summary="录入培训成果")
+def create_outcome(request, payload: TrainingOutcomeIn):
+    person = get_object_or_404(Person.objects.restrict(request.auth, "view"), pk=payload.person_id)
+    plan = None
+    if payload.plan_id:
+        plan = get_object_or_404(TrainingPlan.objects.restrict(request.auth), pk=payload.plan_id)
+    skill = get_object_or_404(Skill, pk=payload.skill_id) if payload.skill_id else None
+    outcome = registries.record_outcome(
+        person, actor=request.auth, kind=payload.kind, occurred_on=payload.occurred_on,
+        plan=plan, skill=skill, level_before=payload.level_before or "",
+        level_after=payload.level_after or "", detail=payload.detail, amount=payload.amount,
+    )  # fmt: skip
+    return Status(201, outcome)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Demand list API (需求清单): submit, list, withdraw; staff map free text to the
 catalogue, rebuild the items and read their priority breakdown and profile.
 
@@ -11,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from gonghui.orgs.api import Page
+from gonghui.core.api import Page
 from gonghui.orgs.models import Department, Enterprise
 
 from .domain import analysis, demand_queries, demands, matching, rebuild
@@ -143,7 +144,7 @@ def rebuild_items(request):
     return asdict(rebuild.rebuild_items(actor=request.auth))
 
 
-class ItemFilter(Schema):
+class DemandItemFilter(Schema):
     skill_id: int | None = None
     area_id: int | None = None
     level: str | None = None
@@ -152,7 +153,7 @@ class ItemFilter(Schema):
 
 @router.get("/demand-items", response=list[DemandItemOut], summary="需求项（按优先级）")
 @paginate(Page)
-def list_items(request, filters: Query[ItemFilter]):
+def list_items(request, filters: Query[DemandItemFilter]):
     qs = demand_queries.demand_items_for(request.auth)
     for name in ("skill_id", "area_id", "level", "status"):
         value = getattr(filters, name)

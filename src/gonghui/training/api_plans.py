@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Training plan API: drafting, consultation, transitions and the public timeline.
 
 Mounted under /api/training by training/api.py. Same permissions and errors as pages.
@@ -7,23 +8,24 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from gonghui.orgs.api import Page
-from gonghui.orgs.domain.errors import DomainError
+from gonghui.core.api import Page
+from gonghui.core.errors import DomainError
 from gonghui.orgs.models import OrgUnit
 
-from .domain import plans
+from .domain import plans, proposal
 from .enums import PlanState
 from .models import Course, DemandItem, Opinion, Session, Skill, Trainer, TrainingPlan, Venue
 from .schemas import (
     ConsultationIn,
     CourseIn,
     CourseOut,
-    EventOut,
     OpinionIn,
     OpinionOut,
     PlanDetailOut,
+    PlanEventOut,
     PlanIn,
     PlanOut,
+    PlanTransitionIn,
     ReplyIn,
     RescheduleIn,
     ReviseIn,
@@ -31,9 +33,9 @@ from .schemas import (
     SessionOut,
     SkillOut,
     SummaryOut,
-    TransitionIn,
     VersionOut,
 )
+from .schemas_registries import TrainingExpertIn, TrainingProposalIn, TrainingProposalOut
 
 router = Router(tags=["技能培训"])
 
@@ -78,7 +80,7 @@ def list_plans(request, filters: Query[PlanFilter]):
     return qs
 
 
-@router.get("/plans/{plan_id}", response=PlanDetailOut, summary="培训方案详情")
+@router.get("/plans/{int:plan_id}", response=PlanDetailOut, summary="培训方案详情")
 def get_plan(request, plan_id: int):
     return get_object_or_404(
         _plans(request).prefetch_related("courses", "sessions__trainer"), pk=plan_id
@@ -120,6 +122,7 @@ def add_session(request, plan_id: int, payload: SessionIn):
     session = plans.schedule_session(
         plan, actor=request.auth, trainer=trainer, venue=venue, course=course,
         starts_at=payload.starts_at, ends_at=payload.ends_at,
+        override_reason=payload.override_reason,
     )  # fmt: skip
     return Status(201, session)
 
@@ -130,7 +133,7 @@ def add_session(request, plan_id: int, payload: SessionIn):
     summary="调整班次（时间、培训师、阵地）；已公告的方案须写原因，并通知已报名和候补的职工",
 )
 def reschedule(request, session_id: int, payload: RescheduleIn):
-    session = get_object_or_404(Session.objects.filter(plan__in=_plans(request)), pk=session_id)
+    session = get_object_or_404(Session.objects.restrict(request.auth), pk=session_id)
     trainer = venue = None
     if payload.trainer_id:
         trainer = get_object_or_404(Trainer.objects.restrict(request.auth), pk=payload.trainer_id)
@@ -180,14 +183,12 @@ def submit_opinion(request, plan_id: int, payload: OpinionIn):
 @router.get("/plans/{plan_id}/opinions", response=list[OpinionOut], summary="意见列表")
 def list_opinions(request, plan_id: int):
     plan = _managed(request, plan_id)
-    return Opinion.objects.filter(consultation__plan=plan)
+    return Opinion.objects.restrict(request.auth).filter(consultation__plan=plan)
 
 
 @router.post("/opinions/{opinion_id}/reply", response=OpinionOut, summary="答复意见")
 def reply(request, opinion_id: int, payload: ReplyIn):
-    opinion = get_object_or_404(
-        Opinion.objects.filter(consultation__plan__in=_plans(request)), pk=opinion_id
-    )
+    opinion = get_object_or_404(Opinion.objects.restrict(request.auth), pk=opinion_id)
     return plans.reply_to_opinion(opinion, actor=request.auth, reply=payload.reply)
 
 
@@ -212,10 +213,8 @@ ACTIONS = {
 
 
 @router.post("/plans/{plan_id}/transitions", response=PlanOut, summary="推进方案状态")
-def transition(request, plan_id: int, payload: TransitionIn):
+def transition(request, plan_id: int, payload: PlanTransitionIn):
     plan = _managed(request, plan_id)
-    if payload.action not in ACTIONS:
-        raise DomainError("未知操作", field="action")
     ACTIONS[payload.action](plan, request.auth, payload)
     plan.refresh_from_db()
     return plan
@@ -227,8 +226,39 @@ def public_plans(request):
     return plans.public_plans()
 
 
-@router.get("/public/plans/{plan_id}/timeline", response=list[EventOut], auth=None,
+@router.get("/public/plans/{plan_id}/timeline", response=list[PlanEventOut], auth=None,
             summary="方案时间线（公开）")  # fmt: skip
 def public_timeline(request, plan_id: int):
     plan = get_object_or_404(plans.public_plans(), pk=plan_id)
     return plans.timeline(plan)
+
+
+@router.post(
+    "/plans/propose",
+    response={201: TrainingProposalOut},
+    summary="一键生成建议方案（提案引擎：内容、方式、时间、地点、培训师、阵地、班次、补贴，均附理由）",
+)
+def propose(request, payload: TrainingProposalIn):
+    items = list(DemandItem.objects.restrict(request.auth, "view").filter(pk__in=payload.item_ids))
+    if len(items) != len(set(payload.item_ids)):
+        raise DomainError("需求项不存在或不在您的范围内", field="item_ids")
+    trainer = None
+    if payload.trainer_id:
+        trainer = get_object_or_404(Trainer.objects.restrict(request.auth), pk=payload.trainer_id)
+    plan = proposal.propose_plan(
+        items, actor=request.auth, start_on=payload.start_on, trainer=trainer,
+        override_reason=payload.override_reason,
+    )  # fmt: skip
+    return Status(201, {"plan_id": plan.pk, "title": plan.title,
+                        "reasons": plan.proposal["reasons"],
+                        "warnings": plan.proposal["warnings"]})  # fmt: skip
+
+
+@router.post("/plans/{plan_id}/experts", response={201: dict}, summary="邀请专家对方案提意见")
+def invite_expert(request, plan_id: int, payload: TrainingExpertIn):
+    from django.contrib.auth import get_user_model
+
+    plan = _managed(request, plan_id)
+    user = get_user_model().objects.filter(pk=payload.user_id, is_active=True).first()
+    invite = plans.invite_expert(plan, actor=request.auth, user=user, note=payload.note)
+    return Status(201, {"id": invite.pk})

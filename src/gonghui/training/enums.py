@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 from django.db import models
 
 
@@ -35,6 +36,7 @@ class DemandStatus(models.TextChoices):
     MATCHED = "matched", "已归类"
     PLANNED = "planned", "已纳入方案"
     WITHDRAWN = "withdrawn", "已撤回"
+    UNMAPPABLE = "unmappable", "无法对应"  # staff: no catalogue skill fits (reason kept)
 
 
 class MatchMethod(models.TextChoices):
@@ -70,3 +72,33 @@ class EnrollmentStatus(models.TextChoices):
 class CheckInMethod(models.TextChoices):
     QR = "qr", "扫码签到"
     MANUAL = "manual", "人工补签"
+
+
+class OpinionParty(models.TextChoices):
+    """Who gives an opinion in a consultation: the three demand parties, and (issue 14)
+    union officers, trainers and invited experts."""
+
+    WORKER = "worker", "职工"
+    ENTERPRISE = "enterprise", "企业"
+    DEPARTMENT = "department", "政府部门"
+    UNION = "union", "工会干部"
+    TRAINER = "trainer", "培训师"
+    EXPERT = "expert", "特邀专家"
+
+
+class OutcomeKind(models.TextChoices):
+    """成果库: what a worker gained after training, one row per fact."""
+
+    CERTIFICATE = "certificate", "取得证书"
+    LEVEL_RISE = "level_rise", "技能等级提升"
+    AWARD = "award", "技能竞赛获奖"
+    EMPLOYMENT = "employment", "就业/转岗"
+    PAY_RISE = "pay_rise", "收入增加"
+    PROMOTION = "promotion", "晋升"
+
+
+class InviteKind(models.TextChoices):
+    ENTERPRISE = "enterprise", "企业"
+    DEPARTMENT = "department", "政府部门"
+    UNION = "union", "工会"
+    EXPERT = "expert", "特邀专家"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Forms of the skills-training staff console.
 
 Forms only parse and render input; every rule is checked by the domain functions the
@@ -10,7 +11,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.orgs.forms import UnitChoiceField
+from gonghui.core.forms import UnitChoiceField
 
 from .enums import DemandStatus, Level, Mode, Party, PlanState
 
@@ -33,12 +34,6 @@ def _choices(enum, blank=BLANK) -> list[tuple[str, str]]:
 
 def _percent(label: str, initial: int) -> forms.IntegerField:
     return forms.IntegerField(label=label, min_value=0, max_value=100, initial=initial)
-
-
-def add_domain_error(form: forms.Form, exc) -> None:
-    """Put a DomainError's message next to its field, or on top of the form."""
-    field = getattr(exc, "field", None)
-    form.add_error(field if field in form.fields else None, exc.message)
 
 
 # -- plans -----------------------------------------------------------------------------------
@@ -96,6 +91,9 @@ class SessionForm(forms.Form):
     venue = forms.ModelChoiceField(label=_("培训阵地"), queryset=None, required=False)
     starts_at = DateTimeLocalField(label=_("开始时间"))
     ends_at = DateTimeLocalField(label=_("结束时间"))
+    override_reason = forms.CharField(
+        label=_("人工指定理由（培训师未登记本技能时必填）"), max_length=200, required=False
+    )
 
     def __init__(self, *args, courses, trainers, venues, **kwargs):
         super().__init__(*args, **kwargs)
@@ -170,6 +168,9 @@ class ReviseForm(forms.Form):
 class TransitionForm(forms.Form):
     reason = forms.CharField(label=_("取消原因"), required=False, max_length=300)
     close_early = forms.BooleanField(label=_("提前结束意见征集"), required=False)
+    short_reason = forms.CharField(
+        label=_("征集期不足规定天数时的提前结束理由"), required=False, max_length=300
+    )
 
 
 class ManualCheckInForm(forms.Form):
@@ -267,3 +268,24 @@ class CertificateImportForm(forms.Form):
                    "spreadsheetml.sheet"}
         ),
     )  # fmt: skip
+
+
+class ProposeForm(forms.Form):
+    """The proposal engine's few inputs: when to start, and staff's own trainer."""
+
+    start_on = forms.DateField(label=_("最早开课日期（留空为三周后）"), required=False, widget=DATE)
+    trainer = forms.ModelChoiceField(
+        label=_("指定培训师（留空按排名）"), queryset=None, required=False
+    )
+    override_reason = forms.CharField(
+        label=_("人工指定理由（培训师未登记本技能时必填）"), max_length=200, required=False
+    )
+
+    def __init__(self, *args, trainers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["trainer"].queryset = trainers
+
+
+class ExpertInviteForm(forms.Form):
+    username = forms.CharField(label=_("专家的平台账号（用户名）"), max_length=150)
+    note = forms.CharField(label=_("说明（单位、专长）"), max_length=200, required=False)

@@ -1,7 +1,9 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """API In/Out schemas for training plans."""
 
 import datetime as dt
 from decimal import Decimal
+from typing import Literal
 
 from ninja import Field, Schema
 
@@ -81,7 +83,7 @@ class PlanIn(Schema):
 
 class CourseIn(Schema):
     title: str = Field(min_length=1, max_length=100)
-    hours: Decimal = Field(gt=0)
+    hours: Decimal = Field(gt=0, max_digits=5, decimal_places=1, description="学时（0.1–9999.9）")
 
 
 class SessionIn(Schema):
@@ -90,6 +92,7 @@ class SessionIn(Schema):
     course_id: int | None = None
     starts_at: dt.datetime
     ends_at: dt.datetime
+    override_reason: str = Field("", max_length=200, description="培训师未登记本技能时必填")
 
 
 class RescheduleIn(Schema):
@@ -147,15 +150,19 @@ class ReplyIn(Schema):
     reply: str = Field(min_length=1, max_length=1000)
 
 
-class TransitionIn(Schema):
-    action: str = Field(
-        description="approve | announce | open_enrolment | start | complete | archive | cancel"
-    )
+#: The actions of ``POST /plans/{id}/transitions``, in workflow order.
+PlanAction = Literal[
+    "approve", "announce", "open_enrolment", "start", "complete", "archive", "cancel"
+]
+
+
+class PlanTransitionIn(Schema):
+    action: PlanAction = Field(description="方案状态操作")
     reason: str = ""
     close_early: bool = False
 
 
-class EventOut(Schema):
+class PlanEventOut(Schema):
     kind: str
     from_state: str
     to_state: str

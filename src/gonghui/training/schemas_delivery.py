@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """API In/Out schemas for delivery and outcomes: check-in, attendance, certificates,
 the growth record (成长档案) and notifications (站内消息)."""
 
@@ -57,7 +58,7 @@ class OverallOut(Schema):
     rate: float
 
 
-class AttendanceOut(Schema):
+class PlanAttendanceOut(Schema):
     plan_id: int
     overall: OverallOut
     sessions: list[SessionAttendanceOut]
@@ -105,6 +106,14 @@ class TrainingEntryOut(Schema):
     attended: int
 
 
+class GrowthLearningOut(Schema):
+    kind: str
+    title: str
+    hours: Decimal
+    completed_at: dt.datetime
+    url: str
+
+
 class GrowthOut(Schema):
     person_id: int
     trainings: list[TrainingEntryOut]
@@ -112,6 +121,8 @@ class GrowthOut(Schema):
     sessions_held: int
     attendance_rate: float
     certificates: list[CertificateOut]
+    learning_hours: Decimal
+    learning: list[GrowthLearningOut]
 
 
 class NotificationOut(Schema):

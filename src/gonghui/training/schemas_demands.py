@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """API In/Out schemas for the demand list (需求清单) and demand items (需求项)."""
 
 import datetime as dt

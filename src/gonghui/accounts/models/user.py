@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Accounts: one per person using the platform (等保: unique accounts)."""
 
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin, UserManager
@@ -43,8 +44,6 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField("启用", default=True)
     is_staff = models.BooleanField("可进入后台", default=False)
     date_joined = models.DateTimeField(default=timezone.now)
-    failed_login_count = models.PositiveSmallIntegerField(default=0)
-    locked_until = models.DateTimeField(null=True, blank=True)
 
     objects = AccountManager()
 
@@ -70,10 +69,6 @@ class User(AbstractBaseUser, PermissionsMixin):
         self.mobile = mobile
         self.mobile_digest = crypto.digest(mobile) if mobile else None
 
-    @property
-    def is_locked(self) -> bool:
-        return self.locked_until is not None and self.locked_until > timezone.now()
-
 
 class LoginCode(models.Model):
     """A one-time SMS login code; only its keyed hash is stored."""
@@ -90,3 +85,24 @@ class LoginCode(models.Model):
 
     def __str__(self) -> str:
         return f"login code {self.pk}"
+
+
+class LoginThrottle(models.Model):
+    """Failed logins and the lock of one mobile number, kept by the number's digest.
+
+    Kept for every number tried, registered or not, so a locked number answers the same
+    whether an account holds it (issue 12, item 8: no account enumeration). A row lives
+    only while it counts: it is deleted on a successful login and purged once stale.
+    """
+
+    mobile_digest = models.CharField(max_length=64, unique=True)
+    failures = models.PositiveSmallIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = "登录失败计数"
+        verbose_name_plural = "登录失败计数"
+
+    def __str__(self) -> str:
+        return f"login throttle {self.pk}"

@@ -1,15 +1,19 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gonghui.core.domain import audit
+from gonghui.core.errors import DomainError
 
 from ..domain.login import LoginError, login_with_code, login_with_password, request_login_code
-from ..forms import CodeLoginForm, CodeRequestForm, PasswordLoginForm
+from ..domain.password import change_own_password
+from ..forms import CodeLoginForm, CodeRequestForm, PasswordChangeForm, PasswordLoginForm
 
 
 def _next(request) -> str:
@@ -71,3 +75,29 @@ def logout_view(request):
         audit.record("logout", actor=request.user, obj=request.user)
     logout(request)
     return redirect("accounts:login")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_change_view(request):
+    """修改密码: the logged-in user's own, with the old one and the new one twice."""
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            change_own_password(
+                request.user,
+                old_password=form.cleaned_data["old_password"],
+                new_password=form.cleaned_data["new_password1"],
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            update_session_auth_hash(request, request.user)  # stay logged in here
+            messages.success(request, _("密码已修改"))
+            return redirect(_next(request) if _next(request) != "/" else "accounts:password_change")
+    return render(
+        request,
+        "accounts/password_change.html",
+        {"form": form, "next": _next(request)},
+        status=400 if form.is_bound else 200,
+    )

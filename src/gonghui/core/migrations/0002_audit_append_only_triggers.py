@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Database triggers that refuse UPDATE and DELETE on the audit log (append-only)."""
 
 from django.db import migrations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Existing rows keep an empty scope path (read by root-level auditors): the log is
 append-only, so it is not backfilled."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Append-only audit log.
 
 No code path updates or deletes a row: the model and its queryset refuse, and
@@ -7,37 +8,24 @@ database triggers (migration 0002) refuse too, on SQLite and PostgreSQL.
 from django.conf import settings
 from django.db import models
 
+from ..scope import ScopedQuerySet
+
 
 class AppendOnlyError(RuntimeError):
     pass
 
 
-class AuditQuerySet(models.QuerySet):
+class AuditQuerySet(ScopedQuerySet):
+    """Auditors read the events of their subtree (kind ``auditevent``, declared by orgs,
+    which owns the tree)."""
+
+    scope_kind = "auditevent"
+
     def update(self, **kwargs):
         raise AppendOnlyError("审计日志只能追加，不能修改")
 
     def delete(self):
         raise AppendOnlyError("审计日志只能追加，不能删除")
-
-    def restrict(self, user, action: str = "view"):
-        """Auditors read the events of their subtree; an auditor at a root unit also reads
-        events that belong nowhere in the tree (e.g. failed logins by unknown numbers)."""
-        from gonghui.orgs.domain.scope import principal_for
-        from gonghui.orgs.enums import Role
-        from gonghui.orgs.models.org import SEGMENT
-
-        principal = principal_for(user)
-        if principal.is_superuser:
-            return self
-        paths = principal.paths({Role.AUDITOR})
-        if not paths:
-            return self.none()
-        q = models.Q()
-        for path in paths:
-            q |= models.Q(scope_path__startswith=path)
-        if any(len(path) == SEGMENT + 1 for path in paths):
-            q |= models.Q(scope_path="")
-        return self.filter(q)
 
 
 class AuditEvent(models.Model):
@@ -80,3 +68,16 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("审计日志只能追加，不能删除")
+
+    @property
+    def action_label(self) -> str:
+        """The action in words for people (``core.audit_labels``); ``action`` keeps the code."""
+        from ..audit_labels import action_label
+
+        return action_label(self.action)
+
+    @property
+    def object_type_label(self) -> str:
+        from ..audit_labels import object_type_label
+
+        return object_type_label(self.object_type)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Demo data of the evaluation app, loaded by ``manage.py demo`` after training.
 
 Every completed and archived plan of the training demo gets its evaluation, replayed
@@ -23,10 +24,11 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from gonghui.core.actors import SYSTEM
+from gonghui.core.clock import virtual_time
 from gonghui.orgs.domain.access import assign_role
 from gonghui.orgs.enums import Role
 from gonghui.orgs.models import Enterprise, RoleAssignment
-from gonghui.training.demo.clock import virtual_time
 from gonghui.training.enums import PlanState
 from gonghui.training.models import Session, TrainingPlan
 
@@ -115,7 +117,7 @@ def _contact_for(enterprise: Enterprise, cache: dict):
                                 display_name=f"{enterprise.name[:20]}联络员")  # fmt: skip
         user.set_unusable_password()
         user.save()
-        assign_role(user, role=Role.ENTERPRISE_CONTACT, org_unit=enterprise.union, actor=None,
+        assign_role(user, role=Role.ENTERPRISE_CONTACT, org_unit=enterprise.union, actor=SYSTEM,
                     enterprise=enterprise)  # fmt: skip
     cache[enterprise.pk] = user
     return user
@@ -207,7 +209,7 @@ def build_evaluation_demo(
             stats["eligible"] += evaluation.eligible
             if closes < now:
                 clock.set(closes + dt.timedelta(hours=1))
-                ev.close_evaluation(evaluation, actor=None)
+                ev.close_evaluation(evaluation, actor=SYSTEM)
                 stats["closed"] += 1
             clock.set(closes if closes < now else now)
             for answer in TextAnswer.objects.filter(
@@ -292,3 +294,13 @@ def _name(kind: str, pk: int | None) -> str:
         return "-"
     model = Trainer if kind == "trainer" else Venue
     return str(model.objects.filter(pk=pk).first())
+
+
+ORDER = 30  # gonghui.demo runs the parts in this order
+
+
+def build(ctx) -> None:
+    """This app's part of ``manage.py demo`` (``gonghui.demo.DemoContext``)."""
+    if not ctx.training:
+        return
+    ctx.lines += build_evaluation_demo(seed=ctx.seed, log=ctx.log)

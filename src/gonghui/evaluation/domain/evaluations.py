@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Reaction-level evaluation (反应评估): open for a completed plan, answer once, close.
 
 Anonymity by design (after EvaP). An answer writes two unrelated things in one
@@ -6,6 +7,13 @@ counters / text rows (someone gave these values through this channel). No row of
 second kind names a person, carries a time, or has an ordered key; the audit row of an
 answer says who took part, never what they answered or through which channel.
 
+Answers are held apart and written in batches (issue 12 item 3): a submitted form is a
+``PendingForm`` row (no person, no time) until ``EvaluationSettings.answer_batch`` (k)
+forms wait or the evaluation closes; ``flush_pending_forms`` then writes them in a shuffled
+order — texts as rows, ratings as one increment per counter — and deletes them. Counters
+exist, all zero, from the moment the evaluation opens, so no new row reveals who first gave
+a value; a text becomes visible only together with at least k−1 other forms.
+
 Paper forms: staff first register who handed in a form (``record_paper_returns``: the
 people are marked as having answered, and the evaluation's count of forms waiting to be
 typed in goes up), then type the forms in one by one (``enter_paper_form``), in any order,
@@ -13,7 +21,10 @@ without saying whose form it is.
 """
 
 import datetime as dt
+import json
+import random
 import secrets
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -22,9 +33,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from gonghui.core.actors import SYSTEM
 from gonghui.core.domain import audit
-from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
-from gonghui.orgs.domain.scope import principal_for
+from gonghui.core.errors import DomainError, PermissionDeniedError
+from gonghui.core.scope import principal_for
 from gonghui.orgs.models import Person
 from gonghui.training.domain.notices import notify
 from gonghui.training.enums import EnrollmentStatus, PlanState
@@ -35,16 +47,22 @@ from ..models import (
     Evaluation,
     EvaluationSettings,
     Participation,
+    PendingForm,
     Question,
     Questionnaire,
     RatingCounter,
     Target,
     TextAnswer,
 )
+from .transitions import transition
 
 EVALUABLE_STATES = (PlanState.COMPLETED, PlanState.ARCHIVED)
 MAX_TEXT = 1000
 SELF_CHANNELS = (Channel.ONLINE, Channel.QR)
+
+#: Shuffles each batch of held forms. A ``random.SystemRandom`` in service; tests put a
+#: seeded ``random.Random`` here to check the written order by construction.
+SHUFFLE: random.Random = random.SystemRandom()
 
 #: Answers as submitted: target id → question code → value (int, or str for text items).
 Answers = Mapping[int, Mapping[str, Any]]
@@ -164,8 +182,8 @@ def is_open(evaluation: Evaluation, now: dt.datetime | None = None) -> bool:
 
 # -- opening and closing -----------------------------------------------------------------------
 def _require_manager(actor, evaluation_or_plan) -> None:
-    if actor is None:
-        return  # the system (a scheduled job)
+    if actor is SYSTEM:
+        return  # a scheduled job
     principal = principal_for(actor)
     if isinstance(evaluation_or_plan, TrainingPlan):
         ok = principal.can("plan", "change", evaluation_or_plan)
@@ -225,6 +243,7 @@ def open_evaluation(
     Target.objects.bulk_create(
         Target(evaluation=evaluation, kind=TargetKind.TRAINER, trainer_id=t) for t in trainer_ids
     )
+    create_zero_counters(evaluation)
     until = timezone.localtime(closes_at)
     text = f"“{plan.title}”已结业，请在{until:%m月%d日}前完成培训评价（匿名）。"
     for person in people:
@@ -246,10 +265,33 @@ def open_evaluation(
     return evaluation
 
 
+def create_zero_counters(evaluation: Evaluation) -> int:
+    """Every counter the evaluation can ever raise (target × rating item × channel × value),
+    at zero, before anyone answers; existing ones are left alone. Returns rows created."""
+    by_kind = _questions(evaluation)
+    have = set(
+        RatingCounter.objects.filter(target__evaluation=evaluation).values_list(
+            "target_id", "question_id", "channel", "value"
+        )
+    )
+    rows = [
+        RatingCounter(target=target, question=q, kind=q.kind, dimension=q.dimension,
+                      channel=channel, value=value, count=0)
+        for target in evaluation.targets.all()
+        for q in by_kind[target.kind]
+        if q.kind != ItemKind.TEXT
+        for channel in Channel.values
+        for value in ITEM_RANGE[ItemKind(q.kind)]
+        if (target.pk, q.pk, channel, value) not in have
+    ]  # fmt: skip
+    RatingCounter.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
 def open_due_evaluations(*, now: dt.datetime | None = None) -> list[Evaluation]:
     """Open the evaluation of every completed plan that has none yet (daily job)."""
     due = TrainingPlan.objects.filter(state=PlanState.COMPLETED, evaluation__isnull=True)
-    return [open_evaluation(plan, actor=None, now=now) for plan in due.order_by("pk")]
+    return [open_evaluation(plan, actor=SYSTEM, now=now) for plan in due.order_by("pk")]
 
 
 @transaction.atomic
@@ -260,7 +302,8 @@ def close_evaluation(
     locked = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
     if locked.state != EvaluationState.OPEN:
         raise DomainError("评价已截止", code="state")
-    locked.state = EvaluationState.CLOSED
+    flush_pending_forms(locked, force=True)  # whatever waits is written at close
+    transition(locked, EvaluationState.CLOSED, actor=actor)
     locked.closed_at = now or timezone.now()
     locked.save(update_fields=["state", "closed_at"])
     evaluation.state, evaluation.closed_at = locked.state, locked.closed_at
@@ -278,7 +321,7 @@ def close_evaluation(
 def close_due_evaluations(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     due = Evaluation.objects.filter(state=EvaluationState.OPEN, closes_at__lte=now)
-    return len([close_evaluation(e, actor=None, now=now) for e in due.order_by("pk")])
+    return len([close_evaluation(e, actor=SYSTEM, now=now) for e in due.order_by("pk")])
 
 
 # -- answering ---------------------------------------------------------------------------------
@@ -300,84 +343,139 @@ def _clean(evaluation: Evaluation, answers: Answers) -> list[tuple[Target, dict[
             target = targets[int(raw_id)]
         except (KeyError, TypeError, ValueError):
             raise DomainError("评价对象不属于本次评价", code="invalid") from None
-        questions = {q.code: q for q in by_kind[target.kind]}
-        unknown = set(values) - set(questions)
-        if unknown:
-            raise DomainError(f"问卷中没有题目“{sorted(unknown)[0]}”", code="invalid")
-        out: dict[Question, Any] = {}
-        for code, q in questions.items():
-            value = values.get(code)
-            if value is None or (isinstance(value, str) and not value.strip()):
-                if q.required:
-                    raise DomainError(f"请回答：{q.text}", code="required", field=code)
-                continue
-            if q.kind == ItemKind.TEXT:
-                text = str(value).strip()
-                if len(text) > MAX_TEXT:
-                    raise DomainError(f"“{q.text}”不能超过{MAX_TEXT}字", field=code)
-                out[q] = text
-                continue
-            valid = ITEM_RANGE[ItemKind(q.kind)]
-            try:
-                number = int(value)
-            except (TypeError, ValueError):
-                number = None
-            if isinstance(value, bool) or number is None or number not in valid:
-                raise DomainError(
-                    f"“{q.text}”的答案应为{valid.start}到{valid.stop - 1}之间的整数",
-                    code="out_of_range",
-                    field=code,
-                )
-            out[q] = number
-        cleaned.append((target, out))
+        cleaned.append((target, clean_values(by_kind[target.kind], values)))
     if not any(t.kind == TargetKind.COURSE for t, _ in cleaned):
         raise DomainError("请完成对课程与组织的评价", code="required")
     cleaned.sort(key=lambda pair: (pair[0].kind != TargetKind.COURSE, pair[0].pk))
     return cleaned
 
 
-def _write(cleaned: list[tuple[Target, dict[Question, Any]]], channel: str) -> None:
-    """Add one form's answers to the anonymous counters and text rows: per target, one
-    query finds the counters to raise, one raises them all, one creates the missing."""
-    for target, values in cleaned:
-        texts = [(q, v) for q, v in values.items() if q.kind == ItemKind.TEXT]
-        TextAnswer.objects.bulk_create(
-            TextAnswer(target=target, question=q, channel=channel, text=v) for q, v in texts
-        )
-        wanted = {(q.pk, v): q for q, v in values.items() if q.kind != ItemKind.TEXT}
-        _count(target, channel, wanted)
-    Target.objects.filter(pk__in=[t.pk for t, _ in cleaned]).update(responses=F("responses") + 1)
-
-
-def _count(target: Target, channel: str, wanted: dict[tuple[int, int], Question]) -> None:
-    existing = {
-        (qid, value): pk
-        for pk, qid, value in RatingCounter.objects.filter(
-            target=target, channel=channel, question_id__in={qid for qid, _ in wanted}
-        ).values_list("pk", "question_id", "value")
-    }
-    raise_ids = [existing[k] for k in wanted if k in existing]
-    if raise_ids:
-        RatingCounter.objects.filter(pk__in=raise_ids).update(count=F("count") + 1)
-    missing = [k for k in wanted if k not in existing]
-    if not missing:
-        return
-    try:
-        with transaction.atomic():
-            RatingCounter.objects.bulk_create(
-                RatingCounter(
-                    target=target,
-                    question=wanted[k],
-                    channel=channel,
-                    value=k[1],
-                    kind=wanted[k].kind,
-                    dimension=wanted[k].dimension,
-                    count=1,
-                )
-                for k in missing
+def clean_values(questions: Iterable[Question], values: Mapping[str, Any]) -> dict[Question, Any]:
+    """One target's answers checked against its items (question code → value); returns
+    {question: value}. Raises a DomainError naming the first bad item. Shared with the
+    scoring rounds (``rounds.py``)."""
+    by_code = {q.code: q for q in questions}
+    unknown = set(values) - set(by_code)
+    if unknown:
+        raise DomainError(f"问卷中没有题目“{sorted(unknown)[0]}”", code="invalid")
+    out: dict[Question, Any] = {}
+    for code, q in by_code.items():
+        value = values.get(code)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if q.required:
+                raise DomainError(f"请回答：{q.text}", code="required", field=code)
+            continue
+        if q.kind == ItemKind.TEXT:
+            text = str(value).strip()
+            if len(text) > MAX_TEXT:
+                raise DomainError(f"“{q.text}”不能超过{MAX_TEXT}字", field=code)
+            out[q] = text
+            continue
+        valid = ITEM_RANGE[ItemKind(q.kind)]
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            number = None
+        if isinstance(value, bool) or number is None or number not in valid:
+            raise DomainError(
+                f"“{q.text}”的答案应为{valid.start}到{valid.stop - 1}之间的整数",
+                code="out_of_range",
+                field=code,
             )
-    except IntegrityError:  # created meanwhile by a concurrent answer: raise those instead
-        _count(target, channel, {k: wanted[k] for k in missing})
+        out[q] = number
+    return out
+
+
+def _hold(
+    evaluation: Evaluation, cleaned: list[tuple[Target, dict[Question, Any]]], channel: str
+) -> None:
+    """Keep one form apart (no person, no time) and write the batch if it is full."""
+    PendingForm.objects.create(
+        evaluation=evaluation, channel=channel,
+        answers=[[t.pk, {str(q.pk): v for q, v in values.items()}] for t, values in cleaned],
+    )  # fmt: skip
+    flush_pending_forms(evaluation)
+
+
+def answer_batch() -> int:
+    """k: how many held forms are written together (``EvaluationSettings.answer_batch``)."""
+    return EvaluationSettings.current().answer_batch
+
+
+def flush_pending_forms(evaluation: Evaluation, *, force: bool = False) -> int:
+    """Write the held forms of ``evaluation`` when at least k (``answer_batch``) wait, or
+    all of them with ``force`` (at close). The forms are put in a canonical order (by their
+    content) and then shuffled, so the written order depends on neither the order they were
+    submitted in nor their keys; ratings become one increment per counter and texts rows in
+    that shuffled order. Returns the number of forms written."""
+    k = answer_batch()
+    if not force and PendingForm.objects.filter(evaluation=evaluation).count() < k:
+        return 0
+    with transaction.atomic():
+        Evaluation.objects.select_for_update().filter(pk=evaluation.pk).first()
+        forms = list(PendingForm.objects.filter(evaluation=evaluation))
+        if not forms or (not force and len(forms) < k):
+            return 0
+        write_forms(forms, RatingCounter.objects.filter(target__evaluation=evaluation))
+    return len(forms)
+
+
+def write_forms(forms: list[PendingForm], counters: QuerySet[RatingCounter]) -> None:
+    """Write held forms (the caller holds the lock of their evaluation or round): put in a
+    canonical order by content, shuffled, ratings as one increment per counter of
+    ``counters``, texts as rows in the shuffled order; then delete them."""
+    forms.sort(key=lambda f: (f.channel, json.dumps(f.answers, sort_keys=True)))
+    SHUFFLE.shuffle(forms)
+    asked = {int(qid) for f in forms for _, values in f.answers for qid in values}
+    questions = Question.objects.in_bulk(asked)
+    increments: Counter = Counter()
+    responses: Counter = Counter()
+    texts = []
+    for form in forms:
+        for target_id, values in form.answers:
+            responses[target_id] += 1
+            for qid, value in values.items():
+                q = questions[int(qid)]
+                if q.kind == ItemKind.TEXT:
+                    texts.append(TextAnswer(target_id=target_id, question=q,
+                                            channel=form.channel, text=value))  # fmt: skip
+                else:
+                    increments[(target_id, q.pk, form.channel, value)] += 1
+    _raise_counters(counters, increments, questions)
+    TextAnswer.objects.bulk_create(texts)
+    by_n: dict[int, list[int]] = {}
+    for target_id, n in responses.items():
+        by_n.setdefault(n, []).append(target_id)
+    for n, ids in by_n.items():
+        Target.objects.filter(pk__in=ids).update(responses=F("responses") + n)
+    PendingForm.objects.filter(pk__in=[f.pk for f in forms]).delete()
+
+
+def _raise_counters(counters: QuerySet, increments: Counter, questions: dict) -> None:
+    """Raise the counters by the batch's increments (one UPDATE per distinct increment);
+    a counter that does not exist yet (an evaluation opened before zero counters existed)
+    is created for the whole batch at once."""
+    existing = {
+        (t, qid, c, v): pk
+        for pk, t, qid, c, v in counters.values_list(
+            "pk", "target_id", "question_id", "channel", "value"
+        )
+    }
+    by_n: dict[int, list] = {}
+    missing = []
+    for key, n in increments.items():
+        if key in existing:
+            by_n.setdefault(n, []).append(existing[key])
+        else:
+            missing.append(key)
+    for n, pks in by_n.items():
+        RatingCounter.objects.filter(pk__in=pks).update(count=F("count") + n)
+    RatingCounter.objects.bulk_create(
+        RatingCounter(target_id=t, question=questions[qid], kind=questions[qid].kind,
+                      dimension=questions[qid].dimension, channel=c, value=v,
+                      count=increments[(t, qid, c, v)])
+        for t, qid, c, v in missing
+    )  # fmt: skip
 
 
 def _participate(targets: Iterable[Target], person: Person) -> None:
@@ -409,7 +507,7 @@ def submit_answers(
         raise DomainError("您未参加该培训，不能评价", code="not_participant")
     cleaned = _clean(evaluation, answers)
     _participate([t for t, _ in cleaned], person)
-    _write(cleaned, channel)
+    _hold(evaluation, cleaned, channel)
     audit.record("evaluation.participate", actor=actor, obj=evaluation)
     return len(cleaned)
 
@@ -456,7 +554,7 @@ def enter_paper_form(
     if evaluation.paper_pending <= 0:
         raise DomainError("没有待录入的纸质问卷：请先登记交回问卷的学员", code="no_paper")
     cleaned = _clean(evaluation, answers)
-    _write(cleaned, Channel.PAPER)
+    _hold(evaluation, cleaned, Channel.PAPER)
     Evaluation.objects.filter(pk=evaluation.pk).update(paper_pending=F("paper_pending") - 1)
     audit.record("evaluation.paper_form", actor=actor, obj=evaluation)
     return len(cleaned)

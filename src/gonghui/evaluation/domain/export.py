@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The results workbook of one evaluation: figures only. Nothing in it names a person —
 the answers it sums are stored without one."""
 
@@ -5,14 +6,12 @@ import io
 
 from openpyxl import Workbook
 
-from gonghui.orgs.domain.roster import safe_cell
+from gonghui.core.spreadsheets import safe_cell
 
 from ..enums import TextReview
 from ..models import Evaluation, TextAnswer
 from .results import plan_results
 from .scores import plan_scores, scorecards
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _pct(x: float | None) -> float | None:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Behaviour level (行为层): three months after completion the enterprise rates, for each
 of its participants who completed, how the training shows in their work.
 
@@ -18,8 +19,9 @@ from django.db.models import Avg, Count, Q, QuerySet
 from django.utils import timezone
 
 from gonghui.accounts.sms import get_sender
+from gonghui.core.actors import SYSTEM
 from gonghui.core.domain import audit
-from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
+from gonghui.core.errors import DomainError, PermissionDeniedError
 from gonghui.orgs.enums import Role
 from gonghui.orgs.models import Membership
 from gonghui.training.domain.notices import notify
@@ -28,6 +30,7 @@ from gonghui.training.models import Notification, TrainingPlan
 
 from ..enums import FollowUpState
 from ..models import Evaluation, EvaluationSettings, FollowUp
+from .transitions import transition, transition_many
 
 logger = logging.getLogger("gonghui.evaluation.followups")
 FOLLOW_UP_URL = "/e/follow-ups/"
@@ -101,15 +104,20 @@ def send_follow_up_requests(*, now: dt.datetime | None = None) -> dict[str, int]
     now = now or timezone.now()
     today = timezone.localdate(now)
     every = dt.timedelta(days=EvaluationSettings.current().reminder_every_days)
-    expired = FollowUp.objects.filter(
-        state__in=(FollowUpState.SCHEDULED, FollowUpState.REQUESTED), closes_on__lt=today
-    ).update(state=FollowUpState.EXPIRED)
+    expired = transition_many(
+        FollowUp.objects.filter(
+            state__in=(FollowUpState.SCHEDULED, FollowUpState.REQUESTED), closes_on__lt=today
+        ),
+        FollowUpState.EXPIRED, actor=SYSTEM, action="evaluation.follow_up_expire",
+    )  # fmt: skip
     due = FollowUp.objects.filter(state=FollowUpState.SCHEDULED, due_on__lte=today)
     sent: dict[int, int] = defaultdict(int)
     for fu in due.select_for_update():
-        fu.state = FollowUpState.REQUESTED
+        old = transition(fu, FollowUpState.REQUESTED, actor=SYSTEM)
         fu.requested_at = now
         fu.save(update_fields=["state", "requested_at"])
+        audit.record("evaluation.follow_up_request", actor=SYSTEM, obj=fu,
+                     before={"state": old}, after={"state": fu.state})  # fmt: skip
         sent[fu.enterprise_id] += 1
     for enterprise_id, n in sent.items():
         _send(enterprise_id, f"请对贵单位{n}名职工参加培训三个月后的工作表现进行跟踪评价。")
@@ -135,7 +143,7 @@ def send_follow_up_requests(*, now: dt.datetime | None = None) -> dict[str, int]
 def extend_follow_ups(follow_ups: QuerySet[FollowUp], *, closes_on: dt.date, actor) -> int:
     """Staff give enterprises more time (延期): unanswered requests of plans the actor
     manages get the new deadline (an expired one is requested again). Returns how many."""
-    from gonghui.orgs.domain.scope import principal_for
+    from gonghui.core.scope import principal_for
 
     if closes_on <= timezone.localdate():
         raise DomainError("新的截止日期应晚于今天", field="closes_on")
@@ -148,8 +156,8 @@ def extend_follow_ups(follow_ups: QuerySet[FollowUp], *, closes_on: dt.date, act
     if not principal_for(actor).may("plan", "change"):
         raise PermissionDeniedError("无权延长跟踪评价期限")
     for fu in rows:
-        old = fu.state
-        fu.closes_on, fu.state = closes_on, FollowUpState.REQUESTED
+        old = transition(fu, FollowUpState.REQUESTED, actor=actor)
+        fu.closes_on = closes_on
         fu.save(update_fields=["closes_on", "state"])
         audit.record(
             "evaluation.follow_up_extend", actor=actor, obj=fu,
@@ -191,7 +199,7 @@ def answer_follow_up(
         raise DomainError("评语不能超过300字", field="comment")
     locked.applied, locked.performance, locked.promoted = applied, performance, promoted
     locked.comment = comment.strip()
-    locked.state = FollowUpState.ANSWERED
+    transition(locked, FollowUpState.ANSWERED, actor=actor)
     locked.answered_at = now or timezone.now()
     locked.answered_by = actor if getattr(actor, "pk", None) else None
     locked.save(
@@ -204,6 +212,18 @@ def answer_follow_up(
         "evaluation.follow_up", actor=actor, obj=locked,
         before={"state": FollowUpState.REQUESTED}, after={"state": FollowUpState.ANSWERED},
     )  # fmt: skip
+    if promoted:
+        # The outcomes database (成果库) keeps what the follow-up reported, for the worker's
+        # one outcome record; written by the platform on the enterprise's word.
+        from gonghui.core.actors import SYSTEM
+        from gonghui.training.domain.registries import record_outcome
+        from gonghui.training.enums import OutcomeKind
+
+        record_outcome(
+            locked.person, actor=SYSTEM, kind=OutcomeKind.PROMOTION, plan=locked.plan,
+            occurred_on=timezone.localdate(locked.answered_at), source="followup",
+            detail=f"企业跟踪评价：晋升或技能等级提升（{locked.enterprise}）",
+        )  # fmt: skip
     return locked
 
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The evaluation system's daily job, run by ``manage.py run_evaluation_jobs`` or the task."""
 
 import datetime as dt

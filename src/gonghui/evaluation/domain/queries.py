@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Reads shared by the pages and the API: what a user may see, and score cards shaped
 for display (figures withheld below the publication thresholds)."""
 
@@ -7,8 +8,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from gonghui.orgs.domain.errors import PermissionDeniedError
-from gonghui.orgs.domain.scope import principal_for
+from gonghui.core.errors import PermissionDeniedError
+from gonghui.core.scope import principal_for
 from gonghui.training.models import Skill, Trainer, TrainingPlan, Venue
 
 from ..models import Evaluation

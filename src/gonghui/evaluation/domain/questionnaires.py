@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Questionnaires: versions of the federation's standard, and a plan's own extra items.
 
 A draft is edited freely; publishing freezes it (the previous published version of the
@@ -10,14 +11,15 @@ from django.db.models import Max
 from django.utils import timezone
 
 from gonghui.core.domain import audit
-from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
-from gonghui.orgs.domain.scope import principal_for
+from gonghui.core.errors import DomainError, PermissionDeniedError
+from gonghui.core.scope import principal_for
 from gonghui.orgs.models.org import SEGMENT
 from gonghui.orgs.rules import roles_for
 from gonghui.training.models import TrainingPlan
 
 from ..enums import Dimension, ItemKind, QuestionnaireState, TargetKind
 from ..models import Evaluation, Question, Questionnaire
+from .transitions import transition
 
 FROZEN = "问卷已发布或已在使用，不能修改；请另建新版本"
 
@@ -129,14 +131,14 @@ def publish_questionnaire(questionnaire: Questionnaire, *, actor) -> Questionnai
         code=locked.code, state=QuestionnaireState.PUBLISHED
     ).exclude(pk=locked.pk)
     for old in previous:
-        old.state = QuestionnaireState.RETIRED
+        transition(old, QuestionnaireState.RETIRED, actor=actor)
         old.save(update_fields=["state"])
         audit.record(
             "questionnaire.retire", actor=actor, obj=old,
             before={"state": QuestionnaireState.PUBLISHED},
             after={"state": QuestionnaireState.RETIRED},
         )  # fmt: skip
-    locked.state = QuestionnaireState.PUBLISHED
+    transition(locked, QuestionnaireState.PUBLISHED, actor=actor)
     locked.published_at = timezone.now()
     locked.save(update_fields=["state", "published_at"])
     audit.record(
@@ -170,5 +172,9 @@ def add_plan_question(
         plan=plan, code=f"plan_{n}", text=text, kind=kind, target=target,
         required=required, order=100 + n,
     )  # fmt: skip
+    if evaluation is not None:  # its counters exist, at zero, before anyone answers
+        from .evaluations import create_zero_counters
+
+        create_zero_counters(evaluation)
     audit.record("evaluation.plan_question", actor=actor, obj=plan, after={"text": text})
     return question

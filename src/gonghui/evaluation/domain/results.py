@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Learning and results levels (学习层, 结果层) of a plan, from the outcomes database:
 completion and certification against the plan's targets, test scores, skill-level rises,
 and (from the enterprises' follow-ups) work applied and promotions; plus satisfaction

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Free-text review: staff read the answers before trainers do, and may publish an
 edited text (e.g. with a name taken out) or hide it."""
 
@@ -5,8 +6,8 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from gonghui.core.domain import audit
-from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
-from gonghui.orgs.domain.scope import principal_for
+from gonghui.core.errors import DomainError, PermissionDeniedError
+from gonghui.core.scope import principal_for
 
 from ..enums import TargetKind, TextReview
 from ..models import Evaluation, TextAnswer

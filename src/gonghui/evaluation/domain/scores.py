@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Scores of the evaluation system: the read API that pages, the API and other apps use.
 
 Everything here reads the anonymous answer counters (``RatingCounter``) and the response
@@ -255,7 +256,7 @@ def _plans_filter(plans: QuerySet | None) -> dict:
 
 def _counter_rows(key: str, filters: dict):
     return (
-        RatingCounter.objects.filter(**filters)
+        RatingCounter.objects.filter(count__gt=0, **filters)  # counters start at zero
         .values(key, "kind", "dimension", "question__code", "value")
         .annotate(c=Sum("count"))
         .order_by()
@@ -545,7 +546,7 @@ def monthly_satisfaction(*, plans: QuerySet | None = None) -> list[MonthPoint]:
     """Per month of completion: forms, ratings, mean rating and satisfaction (4–5 share)."""
     month = TruncMonth("target__evaluation__completed_on")
     counters = (
-        RatingCounter.objects.filter(kind=ItemKind.RATING, **_plans_filter(plans))
+        RatingCounter.objects.filter(kind=ItemKind.RATING, count__gt=0, **_plans_filter(plans))
         .exclude(dimension="")
         .annotate(month=month)
         .values("month", "value")
@@ -575,3 +576,14 @@ def monthly_satisfaction(*, plans: QuerySet | None = None) -> list[MonthPoint]:
         good = sum(c for v, c in d.items() if v >= 4)
         out.append(MonthPoint(m, responses.get(m, 0), n, total / n if n else None, rate(good, n)))
     return out
+
+
+def trainer_scores_for_proposal(ids: list[int]) -> dict[int, dict]:
+    """The trainers' overall index (from the shrunk scores), sample and whether it is
+    published, for training's proposal engine."""
+    cards = scorecards("trainer", ids=ids)
+    return {
+        pk: {"index": c.overall_index, "responses": c.responses, "published": c.published,
+             "withheld_reason": c.withheld_reason}
+        for pk, c in cards.items()
+    }  # fmt: skip

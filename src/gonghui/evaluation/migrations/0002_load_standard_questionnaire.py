@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Ship the federation's standard questionnaire (标准评价问卷), version 1.
 
 The items are written out here (not imported) so that this migration stays what it was

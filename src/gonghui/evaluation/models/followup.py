@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Behaviour level (行为层): the enterprise rates the effect on each participant's work,
 three months after completion. Named by design: it is the employer's view of a worker."""
 
@@ -5,8 +6,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from gonghui.core.scope import ScopedQuerySet
 from gonghui.orgs.models import Enterprise, Person
-from gonghui.orgs.models.org import ScopedQuerySet
 
 from ..enums import FollowUpState
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Questionnaires (问卷): the federation's standard, versioned, plus a plan's own items.
 
 A published questionnaire that an evaluation uses is frozen: it is changed only by
@@ -47,7 +48,7 @@ class Questionnaire(models.Model):
 
     @property
     def in_use(self) -> bool:
-        return self.evaluations.exists()
+        return self.evaluations.exists() or self.rounds.exists()
 
 
 class Question(models.Model):

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Formatting of evaluation figures: percentages, rounded scores, bar widths."""
 
 from django import template

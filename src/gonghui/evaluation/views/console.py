@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Staff console for evaluations (/console/evaluation/…): the list, opening for completed
 plans, each plan's results (sample sizes, dimension scores with their prior, weak
 spots, outcomes against targets, follow-ups), the QR poster, paper entry, free-text
@@ -7,7 +8,6 @@ Every record comes from a restricted queryset; writes only call the domain.
 """
 
 import uuid
-from functools import wraps
 
 import segno
 from django.contrib import messages
@@ -19,34 +19,21 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
-from gonghui.orgs.domain.scope import principal_for
-from gonghui.orgs.views.common import console_view, paginate
+from gonghui.core.console import console_page, paginate
+from gonghui.core.errors import DomainError, PermissionDeniedError
+from gonghui.core.scope import principal_for
+from gonghui.core.spreadsheets import XLSX_CONTENT_TYPE
 from gonghui.training.enums import PlanState
 from gonghui.training.models import Trainer, TrainingPlan, Venue
 
+from ..domain import enterprise, export, followups, queries, results, review, scores
 from ..domain import evaluations as domain
-from ..domain import export, followups, queries, results, review, scores
 from ..domain import questionnaires as questionnaires_domain
 from ..domain import settings as settings_domain
 from ..enums import FollowUpState, TargetKind, TextReview
 from ..models import EvaluationSettings, FollowUp, Participation, Questionnaire
 from .forms import PlanQuestionForm, QuestionForm, SettingsForm, parse_answers
 from .portal import _rows
-
-
-def evaluation_view(action: str = "view"):
-    def decorate(view):
-        @console_view()
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not principal_for(request.user).may("evaluation", action):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorate
 
 
 def _call(request, fn, *args, **kwargs):
@@ -71,8 +58,16 @@ def _chart_data(card: scores.ScoreCard) -> dict:
     }
 
 
+def _party_chart(rows: list[enterprise.PartyRow]) -> dict | None:
+    """The workers-vs-enterprises chart's data, once an enterprise has rated."""
+    if not any(r.enterprises_n for r in rows):
+        return None
+    return {"labels": [r.label for r in rows], "workers": [r.workers for r in rows],
+            "enterprises": [r.enterprises for r in rows]}  # fmt: skip
+
+
 # -- list and opening --------------------------------------------------------------------------
-@evaluation_view()
+@console_page("evaluation")
 @require_GET
 def index(request):
     qs = (
@@ -102,7 +97,7 @@ def index(request):
     )
 
 
-@evaluation_view("change")
+@console_page("evaluation", "change")
 @require_POST
 def open_for_plan(request, plan_id: int):
     plan = get_object_or_404(TrainingPlan.objects.restrict(request.user, "change"), pk=plan_id)
@@ -118,7 +113,7 @@ def _visible(request, evaluation_id: int, action: str = "view"):
     return get_object_or_404(queries.visible_evaluations(request.user, action), pk=evaluation_id)
 
 
-@evaluation_view()
+@console_page("evaluation")
 @require_GET
 def detail(request, evaluation_id: int):
     evaluation = _visible(request, evaluation_id)
@@ -139,6 +134,7 @@ def detail(request, evaluation_id: int):
     spots += scores.weak_spots("trainer", ids=trainer_ids)
     venue_ids = list(plan.sessions.exclude(venue=None).values_list("venue_id", flat=True))
     spots += scores.weak_spots("venue", ids=set(venue_ids))
+    by_party = enterprise.scores_by_party(evaluation)
     return render(
         request,
         "evaluation/console/detail.html",
@@ -155,6 +151,9 @@ def detail(request, evaluation_id: int):
             "is_open": domain.is_open(evaluation),
             "qr_url": request.build_absolute_uri(domain.qr_url(evaluation)),
             "settings": EvaluationSettings.current(),
+            "by_party": by_party,
+            "party_chart": _party_chart(by_party),
+            "enterprise_answers": enterprise.named_answers(evaluation),
             "texts": review.published_texts(evaluation=evaluation).select_related(
                 "target__trainer", "question"
             ),
@@ -162,7 +161,7 @@ def detail(request, evaluation_id: int):
     )
 
 
-@evaluation_view()
+@console_page("evaluation")
 @require_GET
 def qr(request, evaluation_id: int):
     evaluation = _visible(request, evaluation_id)
@@ -173,7 +172,7 @@ def qr(request, evaluation_id: int):
     )
 
 
-@evaluation_view("change")
+@console_page("evaluation", "change")
 @require_POST
 def close(request, evaluation_id: int):
     evaluation = _visible(request, evaluation_id, "change")
@@ -183,18 +182,18 @@ def close(request, evaluation_id: int):
     return redirect("evaluation_console:detail", evaluation.pk)
 
 
-@evaluation_view()
+@console_page("evaluation")
 @require_GET
 def export_xlsx(request, evaluation_id: int):
     evaluation = _visible(request, evaluation_id)
-    response = HttpResponse(export.results_workbook(evaluation), content_type=export.XLSX)
+    response = HttpResponse(export.results_workbook(evaluation), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = (
         f"attachment; filename*=UTF-8''evaluation-{evaluation.pk}.xlsx"
     )
     return response
 
 
-@evaluation_view("change")
+@console_page("evaluation", "change")
 @require_http_methods(["GET", "POST"])
 def paper(request, evaluation_id: int):
     """Paper forms: register who handed one in, then type each form in (no name)."""
@@ -247,7 +246,7 @@ def paper(request, evaluation_id: int):
 
 
 # -- free text ---------------------------------------------------------------------------------
-@evaluation_view("change")
+@console_page("evaluation", "change")
 @require_GET
 def texts(request):
     state = request.GET.get("review", TextReview.PENDING)
@@ -264,7 +263,7 @@ def texts(request):
     )
 
 
-@evaluation_view("change")
+@console_page("evaluation", "change")
 @require_POST
 def text_review(request):
     try:
@@ -281,7 +280,7 @@ def text_review(request):
 
 
 # -- trainers, venues, rankings ------------------------------------------------------------------
-@evaluation_view()
+@console_page("evaluation")
 @require_GET
 def trainer(request, trainer_id: int):
     obj = get_object_or_404(Trainer.objects.restrict(request.user, "view"), pk=trainer_id)
@@ -308,7 +307,7 @@ def trainer(request, trainer_id: int):
     )  # fmt: skip
 
 
-@evaluation_view()
+@console_page("evaluation")
 @require_GET
 def venue(request, venue_id: int):
     obj = get_object_or_404(Venue.objects.restrict(request.user, "view"), pk=venue_id)
@@ -329,7 +328,7 @@ def venue(request, venue_id: int):
     )  # fmt: skip
 
 
-@evaluation_view()
+@console_page("evaluation")
 @require_GET
 def rankings(request):
     plans = queries.visible_plans(request.user)
@@ -351,7 +350,7 @@ def rankings(request):
     )
 
 
-@evaluation_view()
+@console_page("evaluation")
 @require_http_methods(["GET", "POST"])
 def questionnaires(request):
     """The questionnaires and their versions; staff make a new version of one, edit the
@@ -401,7 +400,7 @@ def _questionnaires_page(request, form, status: int = 200):
     )
 
 
-@evaluation_view("change")
+@console_page("evaluation", "change")
 @require_http_methods(["GET", "POST"])
 def plan_questions(request, plan_id: int):
     """A plan's own extra items, added before anybody has answered."""
@@ -424,7 +423,7 @@ def plan_questions(request, plan_id: int):
     )
 
 
-@evaluation_view()
+@console_page("evaluation")
 @require_GET
 def follow_ups(request):
     qs = FollowUp.objects.restrict(request.user, "view")
@@ -446,7 +445,7 @@ def follow_ups(request):
     )
 
 
-@evaluation_view()
+@console_page("evaluation")
 @require_http_methods(["GET", "POST"])
 def evaluation_settings(request):
     """Publication thresholds, prior weight, weak-spot margin, windows (top federation)."""

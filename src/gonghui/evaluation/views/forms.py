@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Reading the answer form: one field per item, named ``t<target id>__<item code>``."""
 
 from typing import Any
@@ -79,6 +80,7 @@ class SettingsForm(forms.ModelForm):
     class Meta:
         model = EvaluationSettings
         fields = [
-            "min_responses", "min_response_rate", "prior_weight", "weak_margin", "window_days",
-            "follow_up_after_days", "follow_up_window_days", "reminder_every_days",
+            "min_responses", "min_response_rate", "min_enterprises", "prior_weight", "weak_margin",
+            "window_days", "follow_up_after_days", "follow_up_window_days", "reminder_every_days",
+            "answer_batch",
         ]  # fmt: skip

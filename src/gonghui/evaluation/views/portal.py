@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Pages for participants on a phone (/e/…): pending evaluations, the answer form (from
 the portal, or by the QR code shown in the room), the enterprise's follow-ups, and a
 trainer's own published results.
@@ -13,11 +14,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from gonghui.orgs.domain.errors import DomainError
-from gonghui.orgs.domain.scope import principal_for
+from gonghui.core.errors import DomainError
+from gonghui.core.scope import principal_for
 
+from ..domain import enterprise, followups, queries, review
 from ..domain import evaluations as domain
-from ..domain import followups, queries, review
 from ..enums import Channel, FollowUpState, ItemKind
 from ..models import Evaluation
 from .forms import FollowUpForm, field_name, parse_answers
@@ -58,7 +59,19 @@ def _answer(request, evaluation: Evaluation, channel: str):
     person = request.user.person
     sections = domain.form_for(evaluation, person)
     error = ""
+    missing: list[str] = []
     if request.method == "POST" and not all(s.answered for s in sections):
+        # Name every unanswered required question at once (the domain stops at the first).
+        missing = [
+            it["name"]
+            for row in _rows(sections, request.POST)
+            if not row["section"].answered
+            for it in row["items"]
+            if it["q"].required and not str(it["value"]).strip()
+        ]
+    if missing:
+        error = _("还有%(n)d题未回答，已在下方标出，请补充后再提交。") % {"n": len(missing)}
+    elif request.method == "POST" and not all(s.answered for s in sections):
         try:
             domain.submit_answers(
                 evaluation, person=person, answers=parse_answers(request.POST, sections),
@@ -70,12 +83,17 @@ def _answer(request, evaluation: Evaluation, channel: str):
             messages.success(request, _("感谢您的评价！评价以匿名方式保存。"))
             return redirect("evaluation:mine")
     status = 400 if error else 200
+    rows = _rows(sections, request.POST if error else {})
+    for row in rows:
+        for it in row["items"]:
+            it["missing"] = it["name"] in missing
     return render(
         request,
         "evaluation/portal/answer.html",
         {
             "evaluation": evaluation,
-            "rows": _rows(sections, request.POST if error else {}),
+            "rows": rows,
+            "missing": [it for row in rows for it in row["items"] if it["missing"]],
             "done": all(s.answered for s in sections),
             "error": error,
             "closed": not domain.is_open(evaluation),
@@ -166,6 +184,60 @@ def follow_up(request, follow_up_id: int):
     return render(
         request, "evaluation/portal/follow_up.html", {"fu": fu, "form": form}, status=status
     )
+
+
+@login_required
+@require_GET
+def enterprise_ratings(request):
+    """An enterprise contact's list: trainings its workers took part in, to rate."""
+    if not principal_for(request.user).enterprise_ids():
+        raise Http404(_("只有企业联络员可以代表企业评价"))
+    rows = enterprise.open_for_contact(request.user)
+    return render(request, "evaluation/portal/enterprise_list.html", {"rows": rows})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enterprise_rate(request, evaluation_id: int, enterprise_id: int):
+    evaluation = Evaluation.objects.select_related("plan").filter(pk=evaluation_id).first()
+    if evaluation is None:
+        raise Http404(NOT_FOUND)
+    ent = next(
+        (e for e in enterprise.rateable_enterprises(request.user, evaluation)
+         if e.pk == enterprise_id), None,
+    )  # fmt: skip
+    if ent is None:
+        raise Http404(NOT_FOUND)
+    sections = enterprise.form_for(evaluation)
+    error, status = "", 200
+    if request.method == "POST":
+        answers = {
+            sec.target.pk: {code: request.POST.get(f"t{sec.target.pk}_{code}")
+                            for code, _q in sec.questions}
+            for sec in sections
+        }  # fmt: skip
+        try:
+            enterprise.submit_enterprise_ratings(
+                evaluation, actor=request.user, enterprise=ent, answers=answers,
+                comment=request.POST.get("comment", ""),
+            )  # fmt: skip
+        except DomainError as exc:
+            error, status = exc.message, 400
+        else:
+            messages.success(request, _("已提交%(name)s的评价") % {"name": ent.name})
+            return redirect("evaluation:enterprise_ratings")
+    context = {
+        "evaluation": evaluation, "enterprise": ent, "error": error, "data": request.POST,
+        "sections": [
+            {"title": sec.title, "questions": [
+                {"name": f"t{sec.target.pk}_{code}", "text": text,
+                 "value": request.POST.get(f"t{sec.target.pk}_{code}", "")}
+                for code, text in sec.questions]}
+            for sec in sections
+        ],
+        "notice": enterprise.NOT_ANONYMOUS,
+    }  # fmt: skip
+    return render(request, "evaluation/portal/enterprise_rate.html", context, status=status)
 
 
 @login_required

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Demo data of supervision and quality control for the 海盐县 demo county, loaded after
 training and evaluation: the federation's quality rules and one tightened time limit, a
 supervision scan (overdue steps become alerts), spot checks with photos, rectifications
@@ -140,6 +141,16 @@ def build_insight_demo(*, seed: int, log=print) -> list[str]:
 
 
 def _covers(user, rect) -> bool:
-    from gonghui.orgs.domain.scope import principal_for
+    from gonghui.core.scope import principal_for
 
     return principal_for(user).can("rectification", "change", rect)
+
+
+ORDER = 40  # gonghui.demo runs the parts in this order
+
+
+def build(ctx) -> None:
+    """This app's part of ``manage.py demo`` (``gonghui.demo.DemoContext``)."""
+    if not ctx.training:
+        return
+    ctx.lines += build_insight_demo(seed=ctx.seed, log=ctx.log)

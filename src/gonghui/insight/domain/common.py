@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Helpers shared by the insight domain modules."""
 
 from gonghui.orgs.models import OrgUnit

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The leadership dashboard (数据驾驶舱): every figure of one screen, for the viewer's subtree
 and a period, as plain data that the page (ECharts), the API and the .xlsx export share.
 
@@ -20,8 +21,10 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
-from gonghui.orgs.domain.scope import principal_for
+from gonghui.core.errors import DomainError
+from gonghui.core.scope import principal_for
 from gonghui.orgs.models import OrgUnit
 from gonghui.orgs.rules import roles_for
 from gonghui.training.enums import DemandStatus, EnrollmentStatus, PlanState
@@ -45,10 +48,37 @@ TOP_RECOMMENDED = 5
 EVAL_CACHE_SECONDS = 3600
 
 
+#: The dates a statistics period may cover: no record of the platform is older, and dates
+#: near the calendar's ends overflow once turned into times in UTC (year 1, year 9999).
+EARLIEST_DAY = dt.date(2000, 1, 1)
+LATEST_DAY = dt.date(2099, 12, 31)
+MAX_PERIOD_DAYS = 3660
+
+
 @dataclass(frozen=True)
 class Period:
+    """A statistics period; constructing one checks it (the API, the page, its report and
+    export, and the background refresh all build it here), so no caller can ask for an
+    impossible one."""
+
     start: dt.date
     end: dt.date  # inclusive
+
+    def __post_init__(self):
+        if not (EARLIEST_DAY <= self.start <= LATEST_DAY):
+            raise DomainError(
+                _("起始日期须在 %(lo)s 至 %(hi)s 之间") % {"lo": EARLIEST_DAY, "hi": LATEST_DAY},
+                field="start",
+            )
+        if not (EARLIEST_DAY <= self.end <= LATEST_DAY):
+            raise DomainError(
+                _("截止日期须在 %(lo)s 至 %(hi)s 之间") % {"lo": EARLIEST_DAY, "hi": LATEST_DAY},
+                field="end",
+            )
+        if self.start > self.end:
+            raise DomainError(_("起始日期不能晚于截止日期"), field="start")
+        if (self.end - self.start).days > MAX_PERIOD_DAYS:
+            raise DomainError(_("统计期不超过十年"), field="start")
 
     @classmethod
     def last_months(cls, months: int = 12, *, today: dt.date | None = None) -> "Period":
@@ -322,18 +352,31 @@ def kpis(demands: QuerySet, plans: QuerySet, stages: list[dict], trend: list[dic
 
 
 def evaluation_fingerprint() -> tuple:
-    """Changes whenever an answer arrives (a target's response count rises), an evaluation
-    is added, or the evaluation settings change: the cache key of the score blocks."""
-    from gonghui.evaluation.models import EvaluationSettings, Target
+    """Changes whenever an answer arrives (a target's response count rises, or an
+    enterprise rates), an evaluation is added, or the evaluation settings change: the
+    cache key of the score blocks."""
+    from gonghui.evaluation.models import EnterpriseRating, EvaluationSettings, Target
 
     agg = Target.objects.aggregate(n=Count("id"), responses=Sum("responses"), last=Max("id"))
+    firms = EnterpriseRating.objects.aggregate(n=Count("id"), last=Max("id"))
     settings = EvaluationSettings.objects.order_by("pk").values_list("updated_at", flat=True)
-    return (agg["n"], agg["responses"], agg["last"], str(settings.first()))
+    return (agg["n"], agg["responses"], agg["last"], firms["n"], firms["last"],
+            str(settings.first()))  # fmt: skip
 
 
 def _key(scope: Scope, period: Period, fingerprint, language: str) -> str:
     raw = repr((scope.everything, scope.paths, period, fingerprint, language))
     return "insight:eval:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def party_block(plans: QuerySet) -> dict[str, Any]:
+    """Workers' and enterprises' scores side by side (evaluation's ``party_scores`` over
+    the scope's plans), the trainers cut to the top ones."""
+    from gonghui.evaluation.domain.enterprise import party_scores
+
+    block = party_scores(plans)
+    block["trainers"] = block["trainers"][:TOP_RANKED]
+    return block
 
 
 def compute_evaluation_blocks(scope: Scope, period: Period) -> dict[str, Any]:
@@ -352,6 +395,7 @@ def compute_evaluation_blocks(scope: Scope, period: Period) -> dict[str, Any]:
         "weak_spots": weak_spot_list(
             {"trainer": list(trainers.values()), "venue": list(venues.values())}
         ),
+        "parties": party_block(plans),
         "trainer_cards": trainers,
         "computed_at": timezone.now().isoformat(),
     }
@@ -375,7 +419,8 @@ def _schedule_refresh(scope: Scope, period: Period, language: str) -> None:
 
 def evaluation_blocks(user, period: Period) -> dict[str, Any]:
     """The figures computed from the evaluation scores: satisfaction trend, trainer and
-    venue rankings, weak spots, and the trainer cards behind the recommendations.
+    venue rankings, weak spots, workers' and enterprises' scores side by side, and the
+    trainer cards behind the recommendations.
 
     They are the dearest part of the screen (score cards over every counter of the scope),
     so they are kept in the cache under the viewer's scope, the period and the evaluation
@@ -417,9 +462,17 @@ def dashboard(user, period: Period) -> dict[str, Any]:
         "trainers": ev["trainers"],
         "venues": ev["venues"],
         "weak_spots": ev["weak_spots"],
+        "parties": ev["parties"],
         "rectifications": rectification_figures(user),
         "overdue": overdue_steps(user),
         "reform": reform_progress(user),
         "recommendations": recommendations(user, ev["trainer_cards"]),
-        "scores_as_of": {"computed_at": ev["computed_at"], "stale": ev["stale"]},
+        "scores_as_of": {
+            "computed_at": ev["computed_at"],
+            # What people read: Beijing time (TIME_ZONE), never the stored UTC offset.
+            "shown": timezone.localtime(dt.datetime.fromisoformat(ev["computed_at"])).strftime(
+                "%H:%M"
+            ),
+            "stale": ev["stale"],
+        },
     }  # fmt: skip

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The dashboard's data as tables: one per chart, for the .xlsx export and the printable
 report. Cells are values only (never formulas: text is made formula-safe)."""
 
@@ -6,7 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from gonghui.orgs.domain.roster import safe_cell
+from gonghui.core.spreadsheets import safe_cell
 
 Table = tuple[str, str, list[str], list[list[Any]]]  # (key, title, headers, rows)
 
@@ -39,6 +40,11 @@ def _headers() -> dict[str, tuple[str, list[str]]]:
             [_("类型"), _("对象"), _("维度"), _("收缩得分"), _("全会平均"), _("差距"), _("答卷"),
              _("依据")],
         ),
+        "parties": (
+            _("职工与企业评分对照"),
+            [_("评价项"), _("职工均分（1–5）"), _("职工评分数"), _("企业均分（1–5）"),
+             _("企业数"), _("说明")],
+        ),
         "rectifications": (
             _("整改任务"), [_("整改事项"), _("责任单位"), _("状态"), _("期限"), _("是否逾期")]
         ),
@@ -56,6 +62,17 @@ def _rank_rows(rows):
         [t["name"], _na(t["index"]), _na(t["raw"]), _na(t["recommendation"]), t["responses"],
          _na(t["response_rate"]), t["withheld_reason"]]
         for t in rows
+    ]  # fmt: skip
+
+
+def _party_rows(block: dict[str, Any]) -> list[list[Any]]:
+    rows = [(d["label"], d) for d in block["dimensions"]]
+    rows += [(_("培训师·%(name)s") % {"name": t["name"]}, t) for t in block["trainers"]]
+    return [
+        [label, _na(r["workers"]), r["workers_n"], _na(r["enterprises"]), r["enterprises_n"],
+         "；".join(x for x in (r["workers_withheld"] if r["workers"] is None else "",
+                               r["enterprises_withheld"]) if x)]
+        for label, r in rows
     ]  # fmt: skip
 
 
@@ -88,6 +105,7 @@ def _rows(data: dict[str, Any]) -> dict[str, list[list[Any]]]:
              w["gap"], w["responses"], w["evidence"]]
             for w in data["weak_spots"]
         ],
+        "parties": _party_rows(data["parties"]),
         "rectifications": [
             [r["title"], r["unit"], r["status"], r["deadline"],
              _("是") if r["overdue"] else _("否")]
@@ -118,7 +136,7 @@ def dashboard_tables(data: dict[str, Any], keys=None) -> list[Table]:
 
 
 TABLE_KEYS = (
-    "kpis", "pipeline", "demand", "satisfaction", "trainers", "venues", "weak_spots",
+    "kpis", "pipeline", "demand", "satisfaction", "trainers", "venues", "weak_spots", "parties",
     "rectifications", "overdue", "reform", "recommendations",
 )  # fmt: skip
 

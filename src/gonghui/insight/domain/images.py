@@ -1,10 +1,11 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Checking an uploaded photo by its content, not its name: JPEG, PNG or WebP only, at
 most ``MAX_BYTES``, with its pixel size read from the header (no image library needed)."""
 
 import struct
 from dataclasses import dataclass
 
-from gonghui.orgs.domain.errors import DomainError
+from gonghui.core.errors import DomainError
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_SIDE = 12_000

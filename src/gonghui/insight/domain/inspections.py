@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Spot checks (督查): an inspector records a visit to a plan's session with a verdict,
 findings and photos; a poor verdict can open a rectification."""
 
@@ -8,8 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from gonghui.core.domain import audit
-from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
-from gonghui.orgs.domain.scope import principal_for
+from gonghui.core.errors import DomainError, PermissionDeniedError
+from gonghui.core.scope import principal_for
 from gonghui.training.enums import PlanState
 from gonghui.training.models import Session, TrainingPlan
 

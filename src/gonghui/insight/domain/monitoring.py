@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """On-site monitoring (现场监测): live attendance of a session against its enrolment."""
 
 import datetime as dt

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Quality control (质量监控): rules the federation sets open rectification tasks (整改).
 
 Rules are checked on plans that have completed: attendance from the training check-ins;
@@ -19,9 +20,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import timezone
 
+from gonghui.core.actors import SYSTEM
 from gonghui.core.domain import audit
-from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
-from gonghui.orgs.domain.scope import principal_for
+from gonghui.core.errors import DomainError, PermissionDeniedError
+from gonghui.core.scope import principal_for
 from gonghui.orgs.models import OrgUnit
 from gonghui.training.enums import EnrollmentStatus, PlanState
 from gonghui.training.models import CheckIn, Enrollment, Session, TrainingPlan
@@ -261,9 +263,10 @@ def check_quality(
                     finding=_finding(breach.rule, breach.measure)[:2000],
                     deadline=today + dt.timedelta(days=breach.rule.deadline_days),
                 )  # fmt: skip
-                _event(rect, RectificationStatus.OPEN, actor=None, note="质量规则触发整改")
+                _event(rect, RectificationStatus.OPEN, actor=SYSTEM, note="质量规则触发整改")
                 audit.record(
                     "rectification.open",
+                    actor=SYSTEM,
                     obj=rect,
                     after={"plan": breach.plan.pk, "metric": rect.metric,
                            "measured": str(rect.measured), "threshold": str(rect.threshold)},

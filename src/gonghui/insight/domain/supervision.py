@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Process supervision (过程监管): each lifecycle step of a plan has a time limit that the
 federation sets; ``scan_supervision`` finds the steps that ran over (or, for the
 consultation, fell short) and raises one open ``Alert`` per plan and step to the plan's
@@ -23,9 +24,10 @@ from django.db import transaction
 from django.db.models import Max, Min, QuerySet
 from django.utils import timezone
 
+from gonghui.core.actors import SYSTEM
 from gonghui.core.domain import audit
-from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
-from gonghui.orgs.domain.scope import principal_for
+from gonghui.core.errors import DomainError, PermissionDeniedError
+from gonghui.core.scope import principal_for
 from gonghui.orgs.models import OrgUnit
 from gonghui.training.enums import PlanState, Stance
 from gonghui.training.models import Consultation, Opinion, PlanEvent, TrainingPlan
@@ -44,6 +46,7 @@ class Limit:
     days: int
     active: bool
     customised: bool
+    allow_exception: bool = False
 
 
 @dataclass(frozen=True)
@@ -70,12 +73,16 @@ def effective_limits(root: OrgUnit) -> dict[str, Limit]:
             days=row.days if row else STEP_DEFAULT_DAYS[step.value],
             active=row.active if row else True,
             customised=row is not None,
+            allow_exception=row.allow_exception if row else False,
         )
     return out
 
 
 @transaction.atomic
-def set_step_limit(root: OrgUnit, *, actor, step: str, days: int, active: bool = True) -> StepLimit:
+def set_step_limit(
+    root: OrgUnit, *, actor, step: str, days: int, active: bool = True,
+    allow_exception: bool | None = None,
+) -> StepLimit:  # fmt: skip
     if root.parent_id is not None:
         raise DomainError("环节时限由总工会统一设定", field="org_unit")
     if not principal_for(actor).covers("supervisionrule", "change", root):
@@ -85,17 +92,70 @@ def set_step_limit(root: OrgUnit, *, actor, step: str, days: int, active: bool =
     if not 1 <= int(days) <= 365:
         raise DomainError("时限须在1到365天之间", field="days")
     before = effective_limits(root)[step]
+    if allow_exception is None:
+        allow_exception = before.allow_exception
+    if allow_exception and step != Step.CONSULTATION_MIN:
+        raise DomainError("只有意见征集期可以设定说明理由后例外", field="allow_exception")
     row, _ = StepLimit.objects.update_or_create(
-        org_unit=root, step=step, defaults={"days": int(days), "active": bool(active)}
-    )
+        org_unit=root, step=step,
+        defaults={"days": int(days), "active": bool(active),
+                  "allow_exception": bool(allow_exception)},
+    )  # fmt: skip
     audit.record(
         "supervision.limit",
         actor=actor,
         obj=root,
-        before={"step": step, "days": before.days, "active": before.active},
-        after={"step": step, "days": row.days, "active": row.active},
-    )
+        before={"step": step, "days": before.days, "active": before.active,
+                "allow_exception": before.allow_exception},
+        after={"step": step, "days": row.days, "active": row.active,
+               "allow_exception": row.allow_exception},
+    )  # fmt: skip
     return row
+
+
+# -- the guard at the moment the consultation ends ----------------------------------------------
+def guard_consultation_length(
+    plan: TrainingPlan, consultation: Consultation, *, ended_at: dt.datetime, reason: str, actor
+) -> None:
+    """Registered with training (``register_consultation_guard``): a consultation shorter
+    than the federation's minimum is refused when it ends, unless the federation allows an
+    exception and a reason is given; the exception is then audited, and the periodic
+    supervision scan records it as an alert (raised and resolved at once)."""
+    limit = effective_limits(plan.org_unit)[Step.CONSULTATION_MIN]
+    if not limit.active:
+        return
+    length = ended_at - consultation.opens_at
+    if length >= limit.days * DAY:
+        return
+    held = _held(length)
+    reason = (reason or "").strip()
+    if not limit.allow_exception:
+        raise DomainError(
+            f"意见征集期仅{held}，少于总工会规定的{limit.days}天，不能结束征集；"
+            f"请在{timezone.localtime(consultation.opens_at + limit.days * DAY):%Y-%m-%d %H:%M}"
+            "后再审定",
+            code="consultation_too_short",
+        )
+    if not reason:
+        raise DomainError(
+            f"意见征集期仅{held}，少于总工会规定的{limit.days}天；如确需提前结束，请填写理由",
+            field="short_reason",
+        )
+    audit.record(
+        "supervision.consultation_short",
+        actor=actor,
+        obj=plan,
+        after={"seconds": int(length.total_seconds()), "minimum_days": limit.days},
+        detail=f"意见征集期仅{held}（规定{limit.days}天），提前结束理由：{reason}"[:500],
+    )
+
+
+def _held(length: dt.timedelta) -> str:
+    if length >= DAY:
+        return f"{length / DAY:.1f}天"
+    if length >= dt.timedelta(hours=1):
+        return f"{length / dt.timedelta(hours=1):.1f}小时"
+    return f"{max(int(length.total_seconds()), 0)}秒"
 
 
 # -- finding overdue steps ---------------------------------------------------------------------
@@ -151,9 +211,8 @@ def find_overdue_steps(plans: QuerySet, *, now: dt.datetime | None = None) -> li
             need = lim[Step.CONSULTATION_MIN].days
             end = c.closed_at or c.closes_at
             if end - c.opens_at < need * DAY:
-                days = (end - c.opens_at) / DAY
                 add(Step.CONSULTATION_MIN, c.opens_at + need * DAY,
-                    f"意见征集期仅{days:.1f}天，少于规定的{need}天",
+                    f"意见征集期仅{_held(end - c.opens_at)}，少于规定的{need}天",
                     state != PlanState.CONSULTATION)  # fmt: skip
         if Step.OPINION_REPLY in lim and state == PlanState.CONSULTATION and plan.pk in unanswered:
             due = unanswered[plan.pk] + lim[Step.OPINION_REPLY].days * DAY
@@ -240,6 +299,7 @@ def scan_supervision(
         raised += 1
         audit.record(
             "supervision.alert",
+            actor=SYSTEM,
             obj=alert.plan,
             after={"step": f.step, "due_at": f.due_at.isoformat(), "detail": alert.detail},
         )
@@ -248,7 +308,9 @@ def scan_supervision(
             alert.resolved_at = now
             alert.save(update_fields=["resolved_at"])
             resolved += 1
-            audit.record("supervision.resolve", obj=alert.plan, after={"step": alert.step})
+            audit.record(
+                "supervision.resolve", actor=SYSTEM, obj=alert.plan, after={"step": alert.step}
+            )
     return ScanResult(raised, resolved, Alert.objects.open().filter(plan_id__in=plan_ids).count())
 
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The insight app's lines for a plan's timeline: supervision alerts, spot checks and
 rectifications, for training's plan timeline to merge by time.
 

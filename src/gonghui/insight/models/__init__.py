@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Models of supervision, on-site inspections and quality control."""
 
 from .inspection import Inspection, InspectionPhoto

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Spot checks (督查) with findings and photos kept in private storage."""
 
 import uuid
@@ -5,8 +6,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from gonghui.core.scope import ScopedQuerySet
 from gonghui.orgs.models import OrgUnit
-from gonghui.orgs.models.org import ScopedQuerySet
 
 from ..enums import Verdict
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Quality control: federation-set rules, and the rectification tasks (整改) they open."""
 
 from django.conf import settings
@@ -5,8 +6,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from gonghui.core.scope import ScopedQuerySet
 from gonghui.orgs.models import OrgUnit
-from gonghui.orgs.models.org import ScopedQuerySet
 
 from ..enums import Metric, RectificationSource, RectificationStatus
 

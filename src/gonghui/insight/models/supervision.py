@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Process supervision: federation-set time limits per lifecycle step, and the alerts raised
 to the responsible unit when a plan's step runs over."""
 
@@ -5,8 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from gonghui.core.scope import ScopedQuerySet
 from gonghui.orgs.models import OrgUnit
-from gonghui.orgs.models.org import ScopedQuerySet
 
 from ..enums import Step
 
@@ -24,6 +25,9 @@ class StepLimit(models.Model):
     step = models.CharField("环节", max_length=20, choices=Step.choices)
     days = models.PositiveSmallIntegerField("时限（天）")
     active = models.BooleanField("启用", default=True)
+    #: For the consultation minimum: a shorter consultation may be ended when the staff
+    #: member gives a reason (recorded and flagged), instead of being refused.
+    allow_exception = models.BooleanField("允许说明理由后例外", default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = StepLimitQuerySet.as_manager()

@@ -1,30 +1,10 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Helpers shared by the insight console pages."""
-
-from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 
-from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
-from gonghui.orgs.domain.scope import principal_for
-from gonghui.orgs.views.common import console_view
-
-from ..forms import add_domain_error
-
-
-def insight_view(kind: str, action: str = "view"):
-    """A console page for those who may ``action`` some ``kind`` somewhere."""
-
-    def decorate(view):
-        @console_view()
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not principal_for(request.user).may(kind, action):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorate
+from gonghui.core.console import add_domain_error
+from gonghui.core.errors import DomainError, PermissionDeniedError
 
 
 def run(form, call):

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The leadership dashboard: the ECharts screen, its printable report and .xlsx export."""
 
 from django.http import Http404, HttpResponse
@@ -5,16 +6,15 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gonghui.core.console import console_page
 from gonghui.core.domain import audit
-from gonghui.orgs.domain.scope import principal_for
+from gonghui.core.scope import principal_for
+from gonghui.core.spreadsheets import XLSX_CONTENT_TYPE as XLSX
 from gonghui.reform.enums import Category
 
 from ..domain.dashboard import Period, dashboard
 from ..domain.export import TABLE_KEYS, dashboard_tables, workbook
 from ..forms import PeriodForm
-from .common import insight_view
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _period(request) -> tuple[PeriodForm, Period]:
@@ -28,27 +28,32 @@ def _period(request) -> tuple[PeriodForm, Period]:
     return form, default
 
 
-@insight_view("dashboard")
+def _labels() -> dict[str, str]:
+    return {"satisfaction": _("满意度%"), "lower_bound": _("满意度下限%"),
+            "responses": _("答卷"), "index": _("综合指数"), "sample": _("样本"),
+            "workers": _("职工"), "enterprises": _("企业"), "firms": _("家")}  # fmt: skip
+
+
+@console_page("dashboard")
 def index(request):
     form, period = _period(request)
     data = dashboard(request.user, period)
-    labels = {"satisfaction": _("满意度%"), "lower_bound": _("满意度下限%"),
-              "responses": _("答卷"), "index": _("综合指数"), "sample": _("样本")}  # fmt: skip
-    context = {"form": form, "data": data, "labels": labels, "query": request.GET.urlencode(),
+    context = {"form": form, "data": data, "labels": _labels(), "query": request.GET.urlencode(),
                "can_escalate": principal_for(request.user).may("reformitem", "change"),
                "categories": Category.choices}  # fmt: skip
     return render(request, "insight/dashboard.html", context)
 
 
-@insight_view("dashboard")
+@console_page("dashboard")
 def report(request):
     _form, period = _period(request)
     data = dashboard(request.user, period)
-    context = {"data": data, "tables": dashboard_tables(data), "printed_at": timezone.now()}
+    context = {"data": data, "tables": dashboard_tables(data), "printed_at": timezone.now(),
+               "labels": _labels()}  # fmt: skip
     return render(request, "insight/report.html", context)
 
 
-@insight_view("dashboard")
+@console_page("dashboard")
 def export(request):
     _form, period = _period(request)
     keys = [k for k in request.GET.getlist("table") if k]

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Spot checks, quality rules and rectification pages."""
 
 from django.contrib import messages
@@ -7,10 +8,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from gonghui.core.console import console_page, paginate
+from gonghui.core.errors import DomainError, PermissionDeniedError
+from gonghui.core.scope import principal_for
 from gonghui.orgs.domain.console_queries import units_covered
-from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
-from gonghui.orgs.domain.scope import principal_for
-from gonghui.orgs.views.common import paginate
 from gonghui.training.models import TrainingPlan
 
 from ..domain import inspections as inspection_domain
@@ -27,7 +28,7 @@ from ..forms import (
     WeakSpotForm,
 )
 from ..models import Inspection, InspectionPhoto, QualityRule, Rectification
-from .common import insight_view, run
+from .common import run
 from .supervision import _roots, settable_roots
 
 
@@ -44,7 +45,7 @@ def _inspectable(request):
     )
 
 
-@insight_view("inspection")
+@console_page("inspection")
 @require_http_methods(["GET", "POST"])
 def inspections(request):
     principal = principal_for(request.user)
@@ -89,7 +90,7 @@ def _inspection(request, inspection_id: int) -> Inspection:
     )
 
 
-@insight_view("inspection")
+@console_page("inspection")
 def inspection(request, inspection_id: int, *, rectify_form=None, status=200):
     obj = _inspection(request, inspection_id)
     context = {
@@ -101,7 +102,7 @@ def inspection(request, inspection_id: int, *, rectify_form=None, status=200):
     return render(request, "insight/inspection.html", context, status=status)
 
 
-@insight_view("inspection")
+@console_page("inspection")
 def inspection_photo(request, inspection_id: int, photo_id: int):
     obj = _inspection(request, inspection_id)
     photo = get_object_or_404(InspectionPhoto, pk=photo_id, inspection=obj)
@@ -116,7 +117,7 @@ def inspection_photo(request, inspection_id: int, photo_id: int):
     return res
 
 
-@insight_view("inspection", "change")
+@console_page("inspection", "change")
 @require_POST
 def inspection_rectify(request, inspection_id: int):
     obj = _inspection(request, inspection_id)
@@ -140,7 +141,7 @@ def _rules_page(request, *, form=None, status=200):
     return render(request, "insight/quality.html", context, status=status)
 
 
-@insight_view("qualityrule")
+@console_page("qualityrule")
 @require_http_methods(["GET", "POST"])
 def quality_rules(request):
     if request.method == "GET":
@@ -154,7 +155,7 @@ def quality_rules(request):
 
 
 # -- rectifications -------------------------------------------------------------------------
-@insight_view("rectification")
+@console_page("rectification")
 def rectifications(request):
     qs = Rectification.objects.restrict(request.user).select_related("plan", "org_unit")
     status = request.GET.get("status", "")
@@ -177,7 +178,7 @@ def _rect(request, rect_id: int) -> Rectification:
     )
 
 
-@insight_view("rectification")
+@console_page("rectification")
 def rectification(request, rect_id: int, *, action_form=None, escalate_form=None, status=200):
     rect = _rect(request, rect_id)
     principal = principal_for(request.user)
@@ -200,7 +201,7 @@ ACTIONS = {"submit": RectificationStatus.SUBMITTED, "accept": RectificationStatu
            "return": RectificationStatus.OPEN}  # fmt: skip
 
 
-@insight_view("rectification", "change")
+@console_page("rectification", "change")
 @require_POST
 def rectification_transition(request, rect_id: int, action: str):
     if action not in ACTIONS:
@@ -215,7 +216,7 @@ def rectification_transition(request, rect_id: int, action: str):
     return redirect("insight_console:rectification", rect.pk)
 
 
-@insight_view("rectification", "review")
+@console_page("rectification", "review")
 @require_POST
 def rectification_escalate(request, rect_id: int):
     rect = _rect(request, rect_id)
@@ -229,7 +230,7 @@ def rectification_escalate(request, rect_id: int):
     return redirect("insight_console:rectification", rect.pk)
 
 
-@insight_view("dashboard")
+@console_page("dashboard")
 @require_POST
 def weak_spot_escalate(request):
     from ..domain.dashboard import Period, scoped_plans

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Process supervision and on-site monitoring pages."""
 
 from django.contrib import messages
@@ -6,10 +7,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
-from gonghui.orgs.domain.scope import principal_for
+from gonghui.core.console import console_page, paginate
+from gonghui.core.errors import DomainError, PermissionDeniedError
+from gonghui.core.scope import principal_for
 from gonghui.orgs.models import OrgUnit
-from gonghui.orgs.views.common import paginate
 from gonghui.training.models import Session, TrainingPlan
 
 from ..domain import monitoring, supervision
@@ -17,7 +18,7 @@ from ..domain.dashboard import scope_units
 from ..enums import Step
 from ..forms import LimitForm
 from ..models import Alert
-from .common import insight_view, run
+from .common import run
 
 
 def settable_roots(request, kind: str):
@@ -58,12 +59,12 @@ def _alerts_page(request, *, form=None, status=200):
     return render(request, "insight/alerts.html", context, status=status)
 
 
-@insight_view("alert")
+@console_page("alert")
 def alerts(request):
     return _alerts_page(request)
 
 
-@insight_view("supervisionrule", "change")
+@console_page("supervisionrule", "change")
 @require_POST
 def limits(request):
     roots = settable_roots(request, "supervisionrule")
@@ -74,7 +75,7 @@ def limits(request):
     return _alerts_page(request, form=form, status=400)
 
 
-@insight_view("alert", "change")
+@console_page("alert", "change")
 @require_POST
 def alert_ack(request, alert_id: int):
     alert = get_object_or_404(Alert.objects.restrict(request.user), pk=alert_id)
@@ -93,7 +94,7 @@ def _monitored_plans(request):
     return TrainingPlan.objects.filter(org_unit__in=scope_units(request.user).values("pk"))
 
 
-@insight_view("dashboard")
+@console_page("dashboard")
 def monitor(request):
     today = monitoring.sessions_today(_monitored_plans(request))
     context = {"sessions": [monitoring.live_attendance(s) for s in today]}
@@ -109,13 +110,13 @@ def _session(request, session_id: int) -> Session:
     )
 
 
-@insight_view("dashboard")
+@console_page("dashboard")
 def live(request, session_id: int):
     live = monitoring.live_attendance(_session(request, session_id))
     return render(request, "insight/live.html", {"live": live})
 
 
-@insight_view("dashboard")
+@console_page("dashboard")
 def live_partial(request, session_id: int):
     live = monitoring.live_attendance(_session(request, session_id))
     return render(request, "insight/partials/live.html", {"live": live})

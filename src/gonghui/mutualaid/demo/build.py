@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Builds the mutual-aid demo (see ``__init__``)."""
 
 import datetime as dt
@@ -8,10 +9,10 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from gonghui.orgs.domain.errors import DomainError
+from gonghui.core.clock import virtual_time
+from gonghui.core.errors import DomainError
 from gonghui.orgs.enums import OrgKind
 from gonghui.orgs.models import Membership, OrgUnit
-from gonghui.training.demo.clock import virtual_time
 
 from ..domain import claims as claim_domain
 from ..domain import enrolment, payout, programmes
@@ -147,12 +148,18 @@ def _enrol(rng, clock, staff, users, progs, periods) -> tuple[int, int]:
                 if not people:
                     continue
                 clock.set(_at(period.enrol_opens + dt.timedelta(days=rng.randrange(20))))
-                enrolment.enrol_group(
-                    period, union=union, source="picked",
-                    candidates=enrolment.candidates_from_people(union, [p.pk for p in people]),
-                    payment_reference=f"JF{period.coverage_starts.year}{union.pk:05d}{p_index}",
-                    actor=staff, today=timezone.localdate(),
-                )  # fmt: skip
+                try:
+                    enrolment.enrol_group(
+                        period, union=union, source="picked",
+                        candidates=enrolment.candidates_from_people(union,
+                                                                    [p.pk for p in people]),
+                        payment_reference=f"JF{period.coverage_starts.year}{union.pk:05d}{p_index}",
+                        actor=staff, today=timezone.localdate(),
+                    )  # fmt: skip
+                except DomainError as exc:  # nobody eligible (a women-only programme): no row
+                    if exc.code != "empty":
+                        raise
+                    continue
                 groups += 1
     return groups, AidEnrollment.objects.count()
 
@@ -282,6 +289,8 @@ def _one_claim(rng, clock, n, period, e, target, admitted, staff, reviewer):
         return None
     claim_domain.add_document(claim, kind="invoice", data=PDF, filename="发票.pdf", actor=staff)
     if target != ClaimState.RETURNED:
+        claim_domain.add_document(claim, kind="settlement", data=PDF, filename="医保结算单.pdf",
+                                  actor=staff)  # fmt: skip
         claim_domain.add_document(claim, kind="discharge", data=PNG, filename="出院小结.png",
                                   actor=staff)  # fmt: skip
     if target == ClaimState.SUBMITTED:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Batch valuation: many claims of one period valued in order and written with their
 ledger rows (openIMIS-style batch valuation; used by the benchmark and the demo).
 
@@ -10,17 +11,25 @@ from collections.abc import Sequence
 from django.db import transaction
 from django.utils import timezone
 
+from gonghui.core.actors import require_actor
+from gonghui.core.domain import audit
+from gonghui.orgs.models import OrgUnit
+
 from ..enums import ClaimState
 from ..models import AidPeriod, Claim, LedgerEntry
+from .claims import move_claim
 from .ledger import apply_to_usage, entries_for, usages_for_period
 from .valuation import ClaimFigures, Usage, step_texts, value_claim
 
 BATCH = 2000
 
 
-def value_and_write_claims(period: AidPeriod, claims: Sequence[Claim]) -> int:
-    """Value unsaved approved ``claims`` of ``period`` (all admitted in one year), insert
-    them with their valuation and insert their ledger rows. Returns the subsidy rows."""
+def value_and_write_claims(period: AidPeriod, claims: Sequence[Claim], *, actor) -> int:
+    """Value unsaved submitted ``claims`` of ``period`` (all admitted in one year, decided
+    elsewhere), approve them through the workflow (``claims.move_claim``), insert them with
+    their valuation, their ledger rows and an audit row each (in bulk, one INSERT a chunk).
+    Returns the claims written."""
+    require_actor(actor)
     if not claims:
         return 0
     rules = period.rulebook.parsed()
@@ -54,7 +63,7 @@ def value_and_write_claims(period: AidPeriod, claims: Sequence[Claim]) -> int:
                 claim.cap_hit = v.cap_hit
                 claim.ratio_before, claim.ratio_after = v.ratio_before, v.ratio_after
                 claim.explanation = v.explanation()
-                claim.state = ClaimState.APPROVED
+                move_claim(claim, ClaimState.APPROVED)
                 claim.decided_at = now
                 valuations.append(v)
             Claim.objects.bulk_create(chunk)
@@ -64,5 +73,13 @@ def value_and_write_claims(period: AidPeriod, claims: Sequence[Claim]) -> int:
                 for row in entries_for(claim, v)
             ]
             LedgerEntry.objects.bulk_create(rows)
+            paths = dict(
+                OrgUnit.objects.filter(pk__in={c.union_id for c in chunk}).values_list("pk", "path")
+            )
+            audit.record_many(
+                "mutualaid.claim.batch_approve", actor=actor, objs=chunk,
+                before={"state": ClaimState.SUBMITTED}, after={"state": ClaimState.APPROVED},
+                scope_paths=[paths[c.union_id] for c in chunk],
+            )  # fmt: skip
             written += len(chunk)
     return written

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Claims: estimate, submit, documents, review, corrections.
 
 States (``ClaimState``), moved only by ``transition_claim``:
@@ -15,25 +16,35 @@ rows are written, so caps count what earlier approved claims really took.
 
 import datetime as dt
 import hashlib
+import os
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gonghui.core import crypto
+from gonghui.core import crypto, events
 from gonghui.core.domain import audit
+from gonghui.core.errors import DomainError, PermissionDeniedError
 from gonghui.core.models import AuditEvent
-from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
-from gonghui.orgs.domain.scope import principal_for
+from gonghui.core.rules import acting_person_key
+from gonghui.core.scope import principal_for
+from gonghui.core.validators import (
+    normalize_bank_account,
+    validate_bank_account,
+    validate_past_date,
+)
 from gonghui.orgs.models import Membership, Person
 
 from ..enums import ClaimState, DocumentKind
 from ..models import AidEnrollment, AidPeriod, Claim, ClaimDocument, ClaimEvent, LedgerEntry
+from ..rules import review_refusal
+from ..validators import hospital_key
 from .ledger import entries_for, ledger_year, usage_for
 from .valuation import ClaimFigures, Valuation, value_claim
 
@@ -67,12 +78,15 @@ def _money(value, field: str) -> Decimal:
         amount = Decimal(str(value))
     except (InvalidOperation, ValueError) as exc:
         raise DomainError(_("金额格式不正确"), field=field) from exc
-    if not amount.is_finite() or amount < 0:
+    if not amount.is_finite():
+        raise DomainError(_("金额格式不正确"), field=field)
+    if amount < 0:
         raise DomainError(_("金额不能为负数"), field=field)
-    if amount != amount.quantize(Decimal("0.01")):
-        raise DomainError(_("金额最多精确到分"), field=field)
+    # Size first: quantizing 1e27 to cents needs more digits than the context has.
     if amount >= Decimal("10000000000"):
         raise DomainError(_("金额过大"), field=field)
+    if amount != amount.quantize(Decimal("0.01")):
+        raise DomainError(_("金额最多精确到分"), field=field)
     return amount.quantize(Decimal("0.01"))
 
 
@@ -90,6 +104,11 @@ def clean_input(period: AidPeriod, data: ClaimInput) -> ClaimInput:
             _("政策范围内个人自付不能大于总费用减医保支付"),
             field="policy_self_paid",
         )
+    for field, label in (("admission_date", "入院日期"), ("discharge_date", "出院日期")):
+        try:  # the shared rule (core/validators.py): not after today, not before 1900
+            validate_past_date(getattr(data, field), label=label)
+        except ValidationError as exc:
+            raise DomainError(exc.messages[0], field=field) from None
     if data.discharge_date < data.admission_date:
         raise DomainError(_("出院日期不能早于入院日期"), field="discharge_date")
     if not (period.coverage_starts <= data.admission_date <= period.coverage_ends):
@@ -111,8 +130,10 @@ def clean_input(period: AidPeriod, data: ClaimInput) -> ClaimInput:
 
 
 def stay_digest(person_id: int, hospital: str, admission_date: dt.date) -> str:
-    """One hospital stay: the same person, hospital and admission day."""
-    name = "".join(hospital.split())
+    """One hospital stay: the same person, hospital and admission day; the hospital is
+    compared as ``hospital_key`` writes it (NFKC, no punctuation, spaces or invisible
+    characters, case-folded). Migration 0003 recomputed the stored digests this way."""
+    name = hospital_key(hospital)
     return crypto.digest(f"aid-stay:{person_id}:{name}:{admission_date:%Y-%m-%d}")
 
 
@@ -156,6 +177,22 @@ def estimate_claim(period: AidPeriod, *, person: Person, data: ClaimInput) -> Va
     usage = usage_for(person_id=person.pk, period=period, year=data.admission_date.year)
     return value_claim(period.rulebook.parsed(), _figures(data, enrollment.consecutive_periods),
                        usage)  # fmt: skip
+
+
+def required_documents(period: AidPeriod, category: str) -> list[str]:
+    """The document kinds the rulebook names for ``category`` (issue 12 item 13)."""
+    found = period.rulebook.parsed().categories.get(category)
+    return list(found.documents) if found is not None else []
+
+
+def missing_documents(claim: Claim) -> list[str]:
+    """Kinds the rulebook requires that the claim has no document of yet, in rulebook order."""
+    have = set(claim.documents.values_list("kind", flat=True))
+    return [k for k in required_documents(claim.period, claim.category) if k not in have]
+
+
+def document_labels(kinds: list[str]) -> list[str]:
+    return [str(DocumentKind(k).label) for k in kinds]
 
 
 def _event(claim, action, *, actor, old="", new="", note="", detail=None, at=None):
@@ -205,9 +242,11 @@ def submit_claim(
         raise DomainError(_("请阅读并同意医疗信息的收集和使用"), field="medical_consent")
     if not bank_consent:
         raise DomainError(_("请阅读并同意银行账户信息的收集和使用"), field="bank_consent")
-    account = "".join((bank_account or "").split())
-    if not (account.isdigit() and 12 <= len(account) <= 30):
-        raise DomainError(_("银行账号应为12至30位数字"), field="bank_account")
+    account = normalize_bank_account(bank_account)  # NFKC: full-width digits → digits
+    try:
+        validate_bank_account(account)
+    except ValidationError as exc:
+        raise DomainError(exc.messages[0], field="bank_account") from None
     if not (bank_name or "").strip():
         raise DomainError(_("请填写开户银行"), field="bank_name")
     if not (account_holder or "").strip():
@@ -301,19 +340,40 @@ def add_document(claim: Claim, *, kind: str, data: bytes, filename: str, actor) 
                           field="file")  # fmt: skip
     stored = secrets.token_hex(16)
     path = _document_path(stored)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    sealed = crypto.encrypt(data.hex())
-    with transaction.atomic():
-        doc = ClaimDocument.objects.create(
-            claim=claim, kind=kind, stored_name=stored, original_name=(filename or "")[:120],
-            content_type=content_type, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
-            uploaded_by=actor if getattr(actor, "_meta", None) else None,
-        )  # fmt: skip
-        path.write_text(sealed)
-        _event(claim, "document", actor=actor, note=DocumentKind(kind).label)
-        audit.record("mutualaid.claim.document", actor=actor, obj=claim,
-                     after={"kind": kind, "size": len(data), "type": content_type})  # fmt: skip
+    _store_sealed(path, crypto.encrypt(data.hex()))
+    try:
+        with transaction.atomic():
+            doc = ClaimDocument.objects.create(
+                claim=claim, kind=kind, stored_name=stored, original_name=(filename or "")[:120],
+                content_type=content_type, size=len(data),
+                sha256=hashlib.sha256(data).hexdigest(),
+                uploaded_by=actor if getattr(actor, "_meta", None) else None,
+            )  # fmt: skip
+            _event(claim, "document", actor=actor, note=DocumentKind(kind).label)
+            audit.record("mutualaid.claim.document", actor=actor, obj=claim,
+                         after={"kind": kind, "size": len(data), "type": content_type})  # fmt: skip
+    except BaseException:
+        path.unlink(missing_ok=True)  # no row points at it: do not keep an orphan
+        raise
     return doc
+
+
+def _store_sealed(path: Path, sealed: str) -> None:
+    """Write the sealed file completely (temporary name, fsync, atomic rename) before any row
+    names it: a full disk or an I/O error leaves neither a row nor a partial file, and the
+    caller gets a DomainError in Chinese (issue 12 fault test "fill the disk")."""
+    tmp = path.with_name(f".{path.name}.part")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "w", encoding="ascii") as fh:
+            fh.write(sealed)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise DomainError(_("材料存储失败（存储空间不足或磁盘故障），未保存，请稍后重试"),
+                          code="storage", field="file") from exc  # fmt: skip
 
 
 def can_view_claim_pii(user, claim: Claim) -> bool:
@@ -335,17 +395,52 @@ def read_document(doc: ClaimDocument, *, actor) -> bytes:
     return bytes.fromhex(crypto.decrypt(sealed))
 
 
-def reveal_claim(claim: Claim, *, actor) -> dict:
-    """Medical and bank fields in full, for the worker and reviewers in scope; audited."""
+def reveal_claim(claim: Claim, *, actor, reason: str = "") -> dict:
+    """Medical and bank fields in full, for the worker and reviewers in scope; audited.
+
+    Staff give a reason, kept in the audit row's ``detail`` (issue 12 item 12); the worker
+    looking at their own claim needs none. Pages show the claim masked and call this only on
+    an explicit click."""
+    reason = " ".join((reason or "").split())[:200]
     if not can_view_claim_pii(actor, claim):
         audit.record("mutualaid.claim.reveal", actor=actor, obj=claim,
-                     result=AuditEvent.Result.DENIED)  # fmt: skip
+                     result=AuditEvent.Result.DENIED, detail=reason)  # fmt: skip
         raise PermissionDeniedError()
-    audit.record("mutualaid.claim.reveal", actor=actor, obj=claim)
+    own = principal_for(actor).person_id == claim.person_id
+    if not own and not reason:
+        raise DomainError(_("请填写查看完整信息的原因"), field="reason")
+    audit.record("mutualaid.claim.reveal", actor=actor, obj=claim, detail=reason)
     return {
         "hospital": claim.hospital, "diagnosis": claim.diagnosis, "bank_name": claim.bank_name,
         "bank_account": claim.bank_account, "account_holder": claim.account_holder,
     }  # fmt: skip
+
+
+# -- the workflow ----------------------------------------------------------------------------
+#: The claim's workflow: state → the states it may move to. A claim is created submitted;
+#: ``batch.value_and_write_claims`` records claims decided elsewhere (submitted → approved
+#: at once). ``move_claim`` is the only place that assigns ``Claim.state``.
+CLAIM_FLOW: dict[str, frozenset[str]] = {
+    ClaimState.SUBMITTED: frozenset({ClaimState.FEDERATION_REVIEW, ClaimState.APPROVED,
+                                     ClaimState.RETURNED, ClaimState.REJECTED}),
+    ClaimState.FEDERATION_REVIEW: frozenset({ClaimState.APPROVED, ClaimState.RETURNED,
+                                             ClaimState.REJECTED}),
+    ClaimState.RETURNED: frozenset({ClaimState.SUBMITTED}),
+    ClaimState.APPROVED: frozenset({ClaimState.PAID}),
+}  # fmt: skip
+
+
+def move_claim(claim: Claim, to: str) -> str:
+    """Set ``claim``'s state to ``to`` if the workflow allows it (unsaved); the old state."""
+    old = claim.state
+    if to not in CLAIM_FLOW.get(old, frozenset()):
+        raise DomainError(
+            _("该申请当前状态（%(state)s）不能执行此操作") % {"state": claim.get_state_display()},
+            code="state",
+        )
+    claim.state = to
+    events.emit("claim.state_changed", claim)
+    return old
 
 
 # -- review ----------------------------------------------------------------------------------
@@ -361,22 +456,14 @@ ACTIONS = {
 
 
 def _check_reviewer(claim: Claim, action: str, actor) -> None:
-    principal = principal_for(actor)
     if action == "resubmit":
         if not _may_act_for(actor, claim.enrollment):
             raise PermissionDeniedError()
         return
-    stage = "federation_review" if claim.state == ClaimState.FEDERATION_REVIEW else "review"
-    if not principal.can("aidclaim", stage, claim):
-        raise PermissionDeniedError()
-    if principal.person_id is not None and principal.person_id == claim.person_id:
-        raise PermissionDeniedError(_("不能审核本人的申请"))
-    if (
-        action == "federation_approve"
-        and claim.union_reviewer_id is not None
-        and claim.union_reviewer_id == getattr(actor, "pk", None)
-    ):
-        raise DomainError(_("复核须由另一位审核人完成"), code="state")
+    # The declared rule (mutualaid.review_claim), part by part for the right message.
+    refusal = review_refusal(actor, claim)
+    if refusal is not None:
+        raise refusal
 
 
 def transition_claim(
@@ -397,30 +484,41 @@ def transition_claim(
                 % {"state": claim.get_state_display()},
                 code="state",
             )
+        if action in ("union_approve", "federation_approve"):
+            lacking = missing_documents(claim)
+            if lacking:
+                raise DomainError(
+                    _("材料不全，不能审核通过：尚缺%(kinds)s")
+                    % {"kinds": "、".join(document_labels(lacking))},
+                    code="missing_documents", field="missing",
+                )  # fmt: skip
         reason = (reason or "").strip()
         old = claim.state
         fields = ["state", "reason"]
         if action == "union_approve":
-            claim.union_reviewer = actor if getattr(actor, "_meta", None) else None
+            # The person who signs: a user, or the issuer a token acts for.
+            claim.union_reviewer_id = acting_person_key(actor)
             fields.append("union_reviewer")
             if claim.period.programme.requires_federation_review:
-                claim.state = ClaimState.FEDERATION_REVIEW
+                move_claim(claim, ClaimState.FEDERATION_REVIEW)
             else:
                 fields += _approve(claim)
         elif action == "federation_approve":
-            claim.federation_reviewer = actor if getattr(actor, "_meta", None) else None
+            claim.federation_reviewer_id = acting_person_key(actor)
             fields.append("federation_reviewer")
             fields += _approve(claim)
         elif action == "return":
             kinds = [k for k in (missing or []) if k in DocumentKind.values]
             if not kinds and not reason:
                 raise DomainError(_("请说明需要补充的材料"), field="missing")
-            claim.state, claim.missing = ClaimState.RETURNED, kinds
+            move_claim(claim, ClaimState.RETURNED)
+            claim.missing = kinds
             fields.append("missing")
         elif action == "reject":
             if not reason:
                 raise DomainError(_("请填写不予补助的原因"), field="reason")
-            claim.state, claim.decided_at = ClaimState.REJECTED, timezone.now()
+            move_claim(claim, ClaimState.REJECTED)
+            claim.decided_at = timezone.now()
             fields.append("decided_at")
         elif action == "resubmit":
             have = set(claim.documents.values_list("kind", flat=True))
@@ -428,7 +526,8 @@ def transition_claim(
             if lacking:
                 raise DomainError(_("还需上传：%(kinds)s") % {"kinds": "、".join(lacking)},
                                   field="missing")  # fmt: skip
-            claim.state, claim.missing = ClaimState.SUBMITTED, []
+            move_claim(claim, ClaimState.SUBMITTED)
+            claim.missing = []
             fields.append("missing")
         claim.reason = reason[:300] if action in ("return", "reject") else ""
         claim.save(update_fields=fields)
@@ -450,7 +549,8 @@ def _approve(claim: Claim) -> list[str]:
                     usage)  # fmt: skip
     fields = _apply_valuation(claim, v)
     LedgerEntry.objects.bulk_create(entries_for(claim, v))
-    claim.state, claim.decided_at = ClaimState.APPROVED, timezone.now()
+    move_claim(claim, ClaimState.APPROVED)
+    claim.decided_at = timezone.now()
     return [*fields, "decided_at"]
 
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The ledger: what approved claims consumed, read back as ``Usage`` for the caps.
 
 Period and category caps, the per-period deductible and the year cap read sums of ledger

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Programmes, rulebook versions and periods. A rulebook version is never edited; a
 period keeps the version it was opened with."""
 
@@ -8,8 +9,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from gonghui.core.domain import audit
-from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
-from gonghui.orgs.domain.scope import principal_for
+from gonghui.core.errors import DomainError, PermissionDeniedError
+from gonghui.core.scope import principal_for
 from gonghui.orgs.models import OrgUnit
 
 from ..enums import Eligibility, Payer

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Reads shared by pages and API: claim progress, a member's history, statistics."""
 
 from dataclasses import dataclass

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The rule engine: what a claim is worth under its period's rulebook.
 
 Pure and exact: ``value_claim(rules, figures, usage)`` takes the validated rules, the

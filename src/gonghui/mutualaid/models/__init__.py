@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 from .claim import Claim, ClaimDocument, ClaimEvent, LedgerEntry, PayoutBatch, mask_account
 from .enrolment import AidEnrollment, GroupEnrolment
 from .programme import AidPeriod, AidProgramme, Rulebook

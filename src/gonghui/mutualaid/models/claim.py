@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Claims (补助申请), their documents and history, the ledger and payout batches.
 
 Medical and bank fields are ``EncryptedTextField``s; a claim's hospital stay is found
@@ -9,12 +10,14 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import F, Q
+from rules.contrib.models import RulesModelBase, RulesModelMixin
 
 from gonghui.core.fields import EncryptedTextField
+from gonghui.core.scope import ScopedQuerySet
 from gonghui.orgs.models import OrgUnit, Person
-from gonghui.orgs.models.org import ScopedQuerySet
 
 from ..enums import BatchState, ClaimState, DocumentKind, LedgerBucket
+from ..rules import reviews_claim
 from .enrolment import AidEnrollment
 from .programme import AidPeriod, AidProgramme
 
@@ -74,7 +77,7 @@ class ClaimQuerySet(ScopedQuerySet):
     scope_kind = "aidclaim"
 
 
-class Claim(models.Model):
+class Claim(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     period = models.ForeignKey(AidPeriod, on_delete=models.PROTECT, related_name="claims")
     enrollment = models.ForeignKey(AidEnrollment, on_delete=models.PROTECT, related_name="claims")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="aid_claims")
@@ -132,6 +135,8 @@ class Claim(models.Model):
     objects = ClaimQuerySet.as_manager()
 
     class Meta:
+        # mutualaid.review_claim: the four-eyes review rule (mutualaid/rules.py).
+        rules_permissions = {"review": reviews_claim}
         ordering = ["-submitted_at", "-id"]
         verbose_name = "补助申请"
         verbose_name_plural = "补助申请"
@@ -225,6 +230,49 @@ class ClaimEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.claim_id} {self.action}"
+
+    #: The words for each action and corrected field (the codes never reach a page).
+    ACTION_LABELS = {
+        "submit": "提交申请",
+        "document": "上传材料",
+        "return": "退回补充材料",
+        "resubmit": "补充材料后重新提交",
+        "union_approve": "工会审核通过",
+        "federation_approve": "总工会复核通过",
+        "reject": "不予补助",
+        "correct": "更正金额",
+        "pay": "已支付",
+    }
+    FIELD_LABELS = {
+        "total_cost": "医疗总费用",
+        "insurance_paid": "基本医保支付",
+        "policy_self_paid": "政策范围内个人自付",
+        "subsidy": "补助金额",
+        "category": "补助类别",
+    }
+
+    @property
+    def action_label(self) -> str:
+        return self.ACTION_LABELS.get(self.action, self.action)
+
+    @property
+    def from_state_label(self) -> str:
+        return ClaimState(self.from_state).label if self.from_state in ClaimState.values else ""
+
+    @property
+    def to_state_label(self) -> str:
+        return ClaimState(self.to_state).label if self.to_state in ClaimState.values else ""
+
+    @property
+    def changes(self) -> list[tuple[str, object, object]]:
+        """A correction's (field label, before, after) rows."""
+        if self.action != "correct" or not isinstance(self.detail, dict):
+            return []
+        return [
+            (self.FIELD_LABELS.get(k, k), v[0], v[1])
+            for k, v in self.detail.items()
+            if isinstance(v, (list, tuple)) and len(v) == 2
+        ]
 
 
 class LedgerEntry(models.Model):

@@ -1,10 +1,11 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Group enrolment (参互) by a grassroots union, and each member's enrolment."""
 
 from django.conf import settings
 from django.db import models
 
+from gonghui.core.scope import ScopedQuerySet
 from gonghui.orgs.models import OrgUnit, Person
-from gonghui.orgs.models.org import ScopedQuerySet
 
 from .programme import AidPeriod
 

@@ -1,10 +1,11 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Programmes (互助项目), their versioned rulebooks, and periods (期)."""
 
 from django.db import models
 from django.db.models import F, Q
 
+from gonghui.core.scope import ScopedQuerySet
 from gonghui.orgs.models import OrgUnit
-from gonghui.orgs.models.org import ScopedQuerySet
 
 from ..enums import Eligibility, Payer
 

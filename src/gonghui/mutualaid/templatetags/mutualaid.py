@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Template filters of the mutual-aid pages."""
 
 from decimal import Decimal

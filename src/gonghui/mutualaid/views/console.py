@@ -1,10 +1,11 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Staff console: review queue and claim review, group enrolment, payout batches and
 statistics with charts and .xlsx export."""
 
 import io
 import json
-from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -12,15 +13,17 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
-from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
-from gonghui.orgs.domain.roster import safe_cell
-from gonghui.orgs.domain.scope import principal_for
+from gonghui.core.console import add_domain_error, console_page, paginate
+from gonghui.core.errors import DomainError, PermissionDeniedError
+from gonghui.core.jobs import latest_job, subject_of
+from gonghui.core.scope import principal_for
+from gonghui.core.spreadsheets import XLSX_CONTENT_TYPE, safe_cell
 from gonghui.orgs.enums import OrgKind
 from gonghui.orgs.models import Membership, OrgUnit, Person
-from gonghui.orgs.views.common import console_view, paginate
 
 from ..domain import claims as domain
 from ..domain import enrolment, payout, queries
@@ -34,10 +37,9 @@ from ..forms import (
     ProgrammeForm,
     ReasonForm,
     RulebookForm,
-    add_domain_error,
 )
 from ..models import AidEnrollment, AidPeriod, AidProgramme, Claim, GroupEnrolment, PayoutBatch
-from .worker import claim_form_flow
+from .worker import claim_form_flow, documents_needed
 
 #: The rules a new programme's form starts from (a per-case hospital scheme).
 DEFAULT_RULES = {
@@ -51,21 +53,9 @@ DEFAULT_RULES = {
 }
 
 
-def aid_view(kind: str, action: str = "view"):
-    def decorate(view):
-        @console_view()
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not principal_for(request.user).may(kind, action):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorate
-
-
-def _call(request, fn, ok: str) -> bool:
+def _call(request, fn, ok) -> bool:
+    """Run the domain call; on success say ``ok`` (a callable is asked after the call, so
+    the message can name the new state)."""
     try:
         fn()
     except PermissionDeniedError as exc:
@@ -73,17 +63,17 @@ def _call(request, fn, ok: str) -> bool:
     except DomainError as exc:
         messages.error(request, exc.message)
         return False
-    messages.success(request, ok)
+    messages.success(request, ok() if callable(ok) else ok)
     return True
 
 
 # -- review -----------------------------------------------------------------------------------
-@aid_view("aidclaim")
+@console_page("aidclaim")
 def index(request):
     return redirect("mutualaid_console:claims")
 
 
-@aid_view("aidclaim")
+@console_page("aidclaim")
 def claims(request):
     qs = Claim.objects.restrict(request.user).select_related("person", "union", "period__programme")
     state = request.GET.get("state", "")
@@ -102,31 +92,58 @@ def _claim(request, claim_id: int) -> Claim:
     return get_object_or_404(qs, pk=claim_id)
 
 
-@aid_view("aidclaim")
-def claim(request, claim_id: int):
-    c = _claim(request, claim_id)
-    principal = principal_for(request.user)
-    pii = None
-    if principal.can("aidclaim", "view_pii", c):
-        pii = domain.reveal_claim(c, actor=request.user)  # every view of the full data audited
-    stage = "federation_review" if c.state == ClaimState.FEDERATION_REVIEW else "review"
-    may_review = (
-        c.state in (ClaimState.SUBMITTED, ClaimState.FEDERATION_REVIEW)
-        and principal.can("aidclaim", stage, c)
-        and principal.person_id != c.person_id
-    )
+def _claim_page(request, c: Claim, **extra):
+    # Masked by default; the full data only on a click with a reason (``claim_reveal``).
+    # Whether the review buttons show is the declared rule ``mutualaid.review_claim``,
+    # asked by the template.
+    may_reveal = domain.can_view_claim_pii(request.user, c)
     return render(request, "mutualaid/console/claim.html", {
-        "claim": c, "pii": pii, "progress": queries.claim_progress(c),
+        "claim": c, "may_reveal": may_reveal, "progress": queries.claim_progress(c),
+        "documents_missing": domain.document_labels(domain.missing_documents(c)),
         "documents": c.documents.all(), "events": c.events.all(),
         "history": queries.member_history(c.person_id),
-        "may_review": may_review, "reason_form": ReasonForm(),
+        "reason_form": ReasonForm(),
         "correction_form": CorrectionForm(initial={
             "total_cost": c.total_cost, "insurance_paid": c.insurance_paid,
             "policy_self_paid": c.policy_self_paid}),
-    })  # fmt: skip
+        **extra,
+    }, status=400 if extra.get("error") else 200)  # fmt: skip
 
 
-@aid_view("aidclaim")
+@console_page("aidclaim")
+def claim(request, claim_id: int):
+    return _claim_page(request, _claim(request, claim_id))
+
+
+@console_page("aidclaim")
+@require_POST
+def claim_reveal(request, claim_id: int):
+    """htmx: the medical and bank fields in full, for a reason that goes into the audit row."""
+    c = _claim(request, claim_id)
+    context = {"claim": c, "may_reveal": True}
+    try:
+        context["pii"] = domain.reveal_claim(c, actor=request.user,
+                                             reason=request.POST.get("reason", ""))  # fmt: skip
+    except PermissionDeniedError as exc:
+        raise PermissionDenied(exc.message) from None
+    except DomainError as exc:
+        context["error"] = exc.message
+    if not request.headers.get("HX-Request"):  # without JavaScript: the whole page
+        return _claim_page(request, c, **{k: context[k] for k in ("pii", "error") if k in context})
+    status = 400 if "error" in context else 200
+    return render(request, "mutualaid/partials/claim_pii.html", context, status=status)
+
+
+#: What the reviewer reads after each action (the claim and the person named).
+_TRANSITION_DONE = {
+    "union_approve": gettext_lazy("第%(no)s号申请（%(name)s）工会审核通过，现为：%(state)s"),
+    "federation_approve": gettext_lazy("第%(no)s号申请（%(name)s）复核通过，现为：%(state)s"),
+    "return": gettext_lazy("第%(no)s号申请（%(name)s）已退回，职工会收到补充材料的通知"),
+    "reject": gettext_lazy("第%(no)s号申请（%(name)s）已定为不予补助"),
+}
+
+
+@console_page("aidclaim")
 @require_POST
 def claim_transition(request, claim_id: int, action: str):
     c = _claim(request, claim_id)
@@ -135,11 +152,13 @@ def claim_transition(request, claim_id: int, action: str):
     data = form.cleaned_data
     _call(request, lambda: domain.transition_claim(
         c, action=action, actor=request.user, reason=data.get("reason", ""),
-        missing=data.get("missing", [])), _("已处理"))  # fmt: skip
+        missing=data.get("missing", [])), lambda: _TRANSITION_DONE.get(action, _("已处理")) % {
+            "no": c.pk, "name": c.person.name,
+            "state": Claim.objects.get(pk=c.pk).get_state_display()})  # fmt: skip
     return redirect("mutualaid_console:claim", c.pk)
 
 
-@aid_view("aidclaim")
+@console_page("aidclaim")
 @require_POST
 def claim_correct(request, claim_id: int):
     c = _claim(request, claim_id)
@@ -170,7 +189,7 @@ def _group_form(request, data=None, files=None):
     return form
 
 
-@aid_view("aidenrollment", "change")
+@console_page("aidenrollment", "change")
 def groups(request):
     result = None
     if request.method == "POST":
@@ -181,7 +200,9 @@ def groups(request):
                 if not principal_for(request.user).covers("aidenrollment", "change", d["union"]):
                     raise PermissionDeniedError()
                 if d["file"]:
-                    candidates = enrolment.candidates_from_xlsx(d["file"].read())
+                    candidates = enrolment.candidates_from_xlsx(
+                        d["file"], among=Person.objects.restrict(request.user, "view")
+                    )
                     source = "xlsx"
                 else:
                     ids = [int(i) for i in d["people"]]
@@ -207,7 +228,7 @@ def groups(request):
 
 
 # -- payout -----------------------------------------------------------------------------------
-@aid_view("aidpayout")
+@console_page("aidpayout")
 def batches(request):
     if request.method == "POST":
         programme = get_object_or_404(AidProgramme.objects.restrict(request.user, "change"),
@@ -231,34 +252,39 @@ def _batch(request, batch_id: int, action: str = "view") -> PayoutBatch:
     return get_object_or_404(PayoutBatch.objects.restrict(request.user, action), pk=batch_id)
 
 
-@aid_view("aidpayout")
+@console_page("aidpayout")
 def batch(request, batch_id: int):
     b = _batch(request, batch_id)
     claims = b.claims.select_related("person", "union").order_by("pk")
+    job = latest_job(subject_of(b), payout.PAID_JOB)
     return render(request, "mutualaid/console/batch.html",
-                  {"batch": b, "claims": claims, "paid_form": PaidForm()})  # fmt: skip
+                  {"batch": b, "claims": claims, "paid_form": PaidForm(), "job": job})  # fmt: skip
 
 
-@aid_view("aidpayout", "change")
+@console_page("aidpayout", "change")
 def batch_export(request, batch_id: int):
     b = _batch(request, batch_id, "change")
     try:
         data = payout.export_batch(b, actor=request.user)
     except PermissionDeniedError as exc:
         raise PermissionDenied(exc.message) from None
-    response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="payout-{b.pk}.xlsx"'
     return response
 
 
-@aid_view("aidpayout", "change")
+@console_page("aidpayout", "change")
 @require_POST
 def batch_paid(request, batch_id: int):
     b = _batch(request, batch_id, "change")
     form = PaidForm(request.POST)
     reference = form.data.get("reference", "")
+    if b.claim_count > settings.GONGHUI_PAYOUT_ASYNC_CLAIMS:
+        # A large batch is marked paid by a background job; this page shows how it went.
+        _call(request, lambda: payout.start_marking_paid(b, actor=request.user,
+                                                         reference=reference),
+              _("已提交后台登记支付，完成后本页显示结果"))  # fmt: skip
+        return redirect("mutualaid_console:batch", b.pk)
     _call(request, lambda: payout.mark_batch_paid(b, actor=request.user, reference=reference),
           _("已登记支付"))  # fmt: skip
     return redirect("mutualaid_console:batch", b.pk)
@@ -280,7 +306,7 @@ def _stats(request):
     return by, queries.statistics(claims, enrollments, by)
 
 
-@aid_view("aidclaim")
+@console_page("aidclaim")
 def stats(request):
     by, rows = _stats(request)
     chart = {
@@ -308,7 +334,7 @@ STAT_HEADERS = [
 ]  # fmt: skip
 
 
-@aid_view("aidclaim")
+@console_page("aidclaim")
 def stats_export(request):
     _by, rows = _stats(request)
     wb = Workbook(write_only=True)
@@ -323,14 +349,14 @@ def stats_export(request):
     wb.save(out)
     response = HttpResponse(
         out.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        content_type=XLSX_CONTENT_TYPE,
     )
     response["Content-Disposition"] = 'attachment; filename="mutualaid-stats.xlsx"'
     return response
 
 
 # -- enrolments and claims on a member's behalf -------------------------------------------------
-@aid_view("aidenrollment")
+@console_page("aidenrollment")
 def enrollments(request):
     qs = AidEnrollment.objects.restrict(request.user).select_related(
         "person", "union", "period__programme")  # fmt: skip
@@ -351,7 +377,7 @@ def enrollments(request):
     })  # fmt: skip
 
 
-@aid_view("aidclaim", "submit")
+@console_page("aidclaim", "submit")
 def claim_for(request, enrollment_id: int):
     """A union officer or federation staff applies on a member's behalf."""
     qs = AidEnrollment.objects.restrict(request.user, "change").select_related(
@@ -362,7 +388,8 @@ def claim_for(request, enrollment_id: int):
                                            done="mutualaid_console:claim")  # fmt: skip
     if done is not None:
         return done
-    context = {"form": form, "period": period, "estimate": estimate, "enrollment": enrollment}
+    context = {"form": form, "period": period, "estimate": estimate, "enrollment": enrollment,
+               "documents_needed": documents_needed(period)}  # fmt: skip
     return render(request, "mutualaid/console/claim_for.html", context)
 
 
@@ -381,7 +408,7 @@ def _run_form(request, form, call, ok: str):
     return result
 
 
-@aid_view("aidprogramme", "change")
+@console_page("aidprogramme", "change")
 def programmes_page(request):
     units = OrgUnit.objects.restrict(request.user, "change").exclude(
         kind__in=[OrgKind.GRASSROOTS, OrgKind.JOINT])  # fmt: skip
@@ -402,7 +429,7 @@ def programmes_page(request):
                   {"form": form, "programmes": listing})  # fmt: skip
 
 
-@aid_view("aidprogramme", "change")
+@console_page("aidprogramme", "change")
 def programme_page(request, programme_id: int):
     programme = get_object_or_404(AidProgramme.objects.restrict(request.user, "change"),
                                   pk=programme_id)  # fmt: skip

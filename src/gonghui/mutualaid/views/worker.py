@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Public policy pages and the worker's own pages (mobile-first): enrolments, claims with
 the estimate before submitting, "step X of N" tracking, documents and payments."""
 
@@ -12,15 +13,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
-from gonghui.orgs.domain.scope import principal_for
+from gonghui.core.console import add_domain_error
+from gonghui.core.errors import DomainError, PermissionDeniedError
+from gonghui.core.scope import principal_for
 from gonghui.orgs.models import Person
 
 from ..domain import claims as domain
 from ..domain import queries
 from ..domain.claims import ClaimInput
 from ..enums import DocumentKind
-from ..forms import ClaimForm, UploadForm, add_domain_error
+from ..forms import ClaimForm, UploadForm
 from ..models import AidPeriod, AidProgramme, Claim, ClaimDocument
 from ..rulebook import COST_BASIS_LABELS
 
@@ -69,6 +71,13 @@ def _categories(period: AidPeriod):
     return [(code, c.label) for code, c in period.rulebook.parsed().categories.items()]
 
 
+def documents_needed(period: AidPeriod) -> list[tuple[str, str]]:
+    """(category label, "住院发票、医保结算单、出院小结") for the claim form: what must be
+    uploaded before a claim of that category can be approved."""
+    return [(c.label, "、".join(domain.document_labels(list(c.documents))))
+            for c in period.rulebook.parsed().categories.values()]  # fmt: skip
+
+
 def _files(form) -> list[tuple[str, object]]:
     return [(kind, form.cleaned_data.get(kind)) for kind in ("invoice", "settlement", "discharge")
             if form.cleaned_data.get(kind)]  # fmt: skip
@@ -111,10 +120,14 @@ def claim_form_flow(request, period: AidPeriod, person: Person, *, done: str):
             bank_consent=d["bank_consent"], client_token=d["client_token"],
         )  # fmt: skip
         if created:
-            for kind, content, name in uploads:
-                domain.add_document(claim, kind=kind, data=content, filename=name,
-                                    actor=request.user)  # fmt: skip
             messages.success(request, _("申请已提交，可在此查看办理进度"))
+            for kind, content, name in uploads:
+                try:
+                    domain.add_document(claim, kind=kind, data=content, filename=name,
+                                        actor=request.user)  # fmt: skip
+                except DomainError as exc:  # the claim stands; the file can be uploaded again
+                    messages.error(request, exc.message)
+                    break
         return redirect(done, claim.pk), form, None
     except PermissionDeniedError as exc:
         raise PermissionDenied(exc.message) from None
@@ -134,8 +147,9 @@ def claim_new(request, period_id: int):
     done, form, estimate = claim_form_flow(request, period, person, done="mutualaid:claim")
     if done is not None:
         return done
-    return render(request, "mutualaid/worker/claim_new.html",
-                  {"form": form, "period": period, "estimate": estimate})  # fmt: skip
+    return render(request, "mutualaid/worker/claim_new.html", {
+        "form": form, "period": period, "estimate": estimate,
+        "documents_needed": documents_needed(period)})  # fmt: skip
 
 
 def _own_claim(request, claim_id: int) -> Claim:
@@ -149,6 +163,7 @@ def claim_detail(request, claim_id: int):
     claim = _own_claim(request, claim_id)
     return render(request, "mutualaid/worker/claim.html", {
         "claim": claim, "progress": queries.claim_progress(claim),
+        "documents_missing": domain.document_labels(domain.missing_documents(claim)),
         "documents": claim.documents.all(), "events": claim.events.all(),
         "upload_form": UploadForm(initial={"kind": (claim.missing or ["invoice"])[0]}),
         "can_upload": claim.state in domain.UPLOAD_STATES,

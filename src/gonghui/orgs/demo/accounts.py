@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """One demo account per role, with fixed mobile numbers and one shared password.
 
 The numbers are fictional and the password is public (it is in the README): demo
@@ -9,11 +10,13 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 
+from gonghui.core.actors import SYSTEM
+
 from ..domain.access import assign_role
 from ..enums import Role
 from ..models import Department, Enterprise, OrgUnit, Person
 
-DEMO_PASSWORD = "Gonghui2026!"  # noqa: S105 - the documented demo password
+DEMO_PASSWORD = "Demo-Haiyan-2026"  # noqa: S105 - the documented demo password
 SUPERUSER = "superuser"
 
 
@@ -36,6 +39,7 @@ ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("trainer", "13900000006", "俞海燕", Role.TRAINER, "county"),
     DemoAccount("auditor", "13900000007", "朱文博", Role.AUDITOR, "county"),
     DemoAccount("worker", "13900000008", "", Role.WORKER, "person"),
+    DemoAccount("security_admin", "13900000009", "孙立群", Role.SECURITY_ADMIN, "county"),
 )
 RESERVED_MOBILES = tuple(a.mobile for a in ACCOUNTS)
 
@@ -71,7 +75,7 @@ def create_accounts(
         user.save(update_fields=["mobile", "mobile_digest"])
         if spec.role not in (SUPERUSER, Role.WORKER):
             assign_role(
-                user, role=spec.role, org_unit=units[spec.scope], actor=None,
+                user, role=spec.role, org_unit=units[spec.scope], actor=SYSTEM,
                 enterprise=enterprise if spec.role == Role.ENTERPRISE_CONTACT else None,
                 department=department if spec.role == Role.DEPARTMENT_LIAISON else None,
             )  # fmt: skip

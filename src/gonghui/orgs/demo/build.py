@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Build the whole demo county in one transaction: tree, enterprises, departments,
 people with memberships and history, accounts, and one audit row for the load."""
 
@@ -10,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 
 from django.db import transaction
 
+from gonghui.core.actors import SYSTEM
 from gonghui.core.domain import audit
 
 from ..enums import MembershipStatus, OrgKind
@@ -134,6 +136,7 @@ def build_demo(
         counts = {k: v for k, v in asdict(summary).items() if isinstance(v, int)}
         audit.record(
             "demo.load",
+            actor=SYSTEM,
             obj=plan.county.unit,
             after=counts,
             detail=f"演示数据：海盐县总工会，{people}名职工，随机种子{seed}",

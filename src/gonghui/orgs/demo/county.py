@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The demo county: 海盐县总工会, its towns and streets, unions, enterprises, departments.
 
 The names of the county, its towns and streets and its government departments are

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Synthetic but valid identifiers, unique within one generator.
 
 - 公民身份号码 (GB 11643): a 嘉兴 (3304xx) division, the birth date, a three-digit order

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Chinese personal names for synthetic people.
 
 Surnames are weighted roughly by national frequency, with the surnames common in

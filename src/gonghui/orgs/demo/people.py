@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Bulk generation of people (职工), their memberships (会籍) and membership changes.
 
 Everything is inserted with ``bulk_create`` in batches; encrypted fields encrypt as they

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Reads for the staff console and the worker portal. All start from ``restrict``."""
 
 import datetime as dt

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Writes on people and memberships: join (入会), transfer (转会), withdraw (退会)."""
 
 import datetime as dt
@@ -8,12 +9,16 @@ from django.db import IntegrityError, transaction
 
 from gonghui.core import crypto
 from gonghui.core.domain import audit
+from gonghui.core.errors import DomainError, PermissionDeniedError
 from gonghui.core.masking import mask_id_number, mask_mobile
 from gonghui.core.validators import (
     normalize_id_number,
     normalize_mobile,
+    normalize_name,
     parse_id_number,
+    validate_membership_start,
     validate_mobile,
+    validate_past_date,
 )
 
 from ..enums import (
@@ -28,7 +33,6 @@ from ..enums import (
     SkillLevel,
 )
 from ..models import Enterprise, Membership, MembershipChange, OrgUnit, Person
-from .errors import DomainError, PermissionDeniedError
 from .scope import principal_for
 
 #: Fields a worker may correct on their own profile.
@@ -62,11 +66,11 @@ def clean_person_fields(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]
     errors: list[str] = []
     clean: dict[str, Any] = {}
     if "name" in data:
-        name = (data.get("name") or "").strip()
-        if not name:
-            errors.append("姓名不能为空")
-        elif len(name) > 50:
-            errors.append("姓名过长（最多50字）")
+        try:
+            name = normalize_name(data.get("name") or "")
+        except ValidationError as exc:
+            errors.append(exc.messages[0])
+            name = ""
         clean["name"] = name
     id_type = data.get("id_type") or IdType.RESIDENT
     if id_type not in ID_TYPES:
@@ -152,13 +156,47 @@ def person_snapshot(person: Person) -> dict:
 
 
 def _require(actor, kind: str, action: str, unit: OrgUnit, message: str) -> None:
-    if actor is not None and not principal_for(actor).covers(kind, action, unit):
+    if not principal_for(actor).covers(kind, action, unit):
         raise PermissionDeniedError(message)
+
+
+def _check_date(validator, value: dt.date, field: str, **kwargs: Any) -> None:
+    try:
+        validator(value, **kwargs)
+    except ValidationError as exc:
+        raise DomainError(exc.messages[0], field=field) from None
 
 
 def _check_enterprise(union: OrgUnit, enterprise: Enterprise | None) -> None:
     if enterprise is not None and enterprise.union_id != union.pk:
         raise DomainError("工作单位不属于该基层工会", field="enterprise")
+
+
+#: The one answer about an ID number held by someone outside the caller's scope, whatever
+#: the reason (active member elsewhere, or another name): it names nobody and says no more.
+OUT_OF_SCOPE_DUPLICATE = (
+    "该证件号码无法在本工会登记入会，请核对姓名与证件号码；"
+    "如已在其他工会入会，请联系上级工会办理转会"
+)
+
+
+def _check_existing_person(person: Person, *, actor, name: str) -> None:
+    """An ID number already on file. Staff who may see that person are told who it is; for
+    anyone else the answer is one fixed sentence that reveals nothing about the person."""
+    visible = actor is None or principal_for(actor).can("person", "view", person)
+    active = Membership.objects.filter(person=person, status=MembershipStatus.ACTIVE).exists()
+    if not visible:
+        if active or person.name != name:
+            raise DomainError(OUT_OF_SCOPE_DUPLICATE, code="duplicate")
+        return
+    if active:
+        raise DomainError(
+            f"{person.name}已是在会会员；如需变更所在工会请办理转会", code="duplicate"
+        )
+    if person.name != name:
+        raise DomainError(
+            f"该证件号码已登记为{person.name}，与填写的姓名不符", code="duplicate", field="name"
+        )
 
 
 @transaction.atomic
@@ -177,19 +215,21 @@ def register_member(
     if not union.holds_members:
         raise DomainError("会员只能登记在基层工会或联合工会", field="union")
     _check_enterprise(union, enterprise)
-    clean, errors = clean_person_fields(fields)
+    # A member is found by their ID number: without one the checks must say so.
+    clean, errors = clean_person_fields({"id_number": "", **fields})
     if errors:
         raise DomainError("；".join(errors))
+    _check_date(
+        validate_membership_start, joined_on, "joined_on", birth_date=clean.get("birth_date")
+    )
     person = find_person(clean["id_type"], clean["id_number"])
     if person is None:
         person = Person()
         apply_person_fields(person, clean)
         person.save()
         audit.record("person.create", actor=actor, obj=person, after=person_snapshot(person))
-    elif Membership.objects.filter(person=person, status=MembershipStatus.ACTIVE).exists():
-        raise DomainError(
-            f"{person.name}已是在会会员；如需变更所在工会请办理转会", code="duplicate"
-        )
+    else:
+        _check_existing_person(person, actor=actor, name=clean["name"])
     if card_number and Membership.objects.active().filter(card_number=card_number).exists():
         raise DomainError("会员证号已被使用", field="card_number")
     membership = Membership.objects.create(
@@ -275,6 +315,7 @@ def transfer_membership(
     if to_union.pk == membership.union_id:
         raise DomainError("转入工会与当前工会相同", field="to_union")
     _check_enterprise(to_union, enterprise)
+    _check_date(validate_past_date, date, "date", label="转会日期")
     current = _locked_active(membership)
     if date < current.joined_on:
         raise DomainError("转会日期不能早于入会日期", field="date")
@@ -306,6 +347,7 @@ def withdraw_membership(
     """退会."""
     if not principal_for(actor).can("membership", "change", membership):
         raise PermissionDeniedError("无权为该会员办理退会")
+    _check_date(validate_past_date, date, "date", label="退会日期")
     current = _locked_active(membership)
     if date < current.joined_on:
         raise DomainError("退会日期不能早于入会日期", field="date")

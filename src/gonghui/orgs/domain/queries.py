@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Reads shared by pages, exports and the API. All start from ``restrict``."""
 
 from django.db import connection

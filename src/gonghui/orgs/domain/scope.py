@@ -1,24 +1,19 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The caller's scope: one place that turns roles into queryset filters.
 
 A ``Principal`` is built once per request from a user's role assignments, or from an
 API token. ``filter(qs, kind, action)`` is what every ``restrict(user, action)`` calls.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
+
+from gonghui.core.actors import SYSTEM
+from gonghui.core.scope import scope_filter
 
 from ..enums import Role
 from ..rules import DEPARTMENT_SELF, ENTERPRISE_SELF, WORKER_SELF, roles_for
-
-#: Scope filters registered by other apps: kind → fn(principal, action, paths, units) → Q,
-#: where ``units()`` is a subquery of the org-unit ids within ``paths``.
-SCOPE_FILTERS: dict[str, Callable[..., Q]] = {}
-
-
-def register_scope_filter(kind: str, fn: Callable[..., Q]) -> None:
-    SCOPE_FILTERS[kind] = fn
 
 
 @dataclass(frozen=True)
@@ -35,6 +30,9 @@ class Principal:
     grants: list[Grant] = field(default_factory=list)
     person_id: int | None = None
     user_id: int | None = None
+    #: The account of the person acting: the user's own, or an API token's issuer (None
+    #: for a token without one, and for the system). "A different person" rules compare it.
+    acting_user_id: int | None = None
     is_superuser: bool = False
     authenticated: bool = False
 
@@ -42,6 +40,10 @@ class Principal:
     @classmethod
     def anonymous(cls) -> "Principal":
         return cls(label="匿名")
+
+    @classmethod
+    def system(cls) -> "Principal":
+        return cls(label="系统", is_superuser=True, authenticated=True)
 
     # -- questions -----------------------------------------------------------------
     def roles(self) -> set[str]:
@@ -103,50 +105,25 @@ class Principal:
 
     # -- the filter ----------------------------------------------------------------
     def filter(self, qs: QuerySet, kind: str, action: str) -> QuerySet:
+        """``qs`` narrowed to what this principal may ``action``: the kind's registered
+        filter, given the paths of the roles that grant the action. Nothing else."""
+        scope = scope_filter(kind)  # an unknown kind fails loudly, superuser or not
         if self.is_superuser:
             return qs
-        from ..models import Membership, OrgUnit
+        from ..models import OrgUnit
 
         paths = self.paths(roles_for(kind, action))
 
         def units() -> QuerySet:
             return OrgUnit.objects.subtree_of(paths).values("pk")
 
-        if kind in SCOPE_FILTERS:
-            # Another app's kind of record: it says how roles, paths and self-links map.
-            return qs.filter(SCOPE_FILTERS[kind](self, action, paths, units))
-        q = Q(pk__in=[])
-        if paths:
-            if kind == "orgunit":
-                q = Q()
-                for p in paths:
-                    q |= Q(path__startswith=p)
-            elif kind == "enterprise":
-                q = Q(union_id__in=units())
-            elif kind in ("department", "role", "apitoken"):
-                q = Q(org_unit_id__in=units())
-            elif kind == "membership":
-                q = Q(union_id__in=units())
-            elif kind == "person":
-                q = Q(pk__in=Membership.objects.filter(union_id__in=units()).values("person_id"))
-        ents = self.enterprise_ids() if (kind, action) in ENTERPRISE_SELF else []
-        if ents:
-            if kind == "enterprise":
-                q |= Q(pk__in=ents)
-            elif kind == "membership":
-                q |= Q(enterprise_id__in=ents)
-            elif kind == "person":
-                q |= Q(pk__in=Membership.objects.filter(enterprise_id__in=ents).values("person_id"))
-        depts = self.department_ids() if (kind, action) in DEPARTMENT_SELF else []
-        if depts:
-            q |= Q(pk__in=depts)
-        if (kind, action) in WORKER_SELF and self.person_id is not None:
-            q |= Q(person_id=self.person_id) if kind == "membership" else Q(pk=self.person_id)
-        return qs.filter(q)
+        return qs.filter(scope(self, action, paths, units))
 
 
 def principal_for(user) -> Principal:
     """The principal of a user (cached on the object) or of an API token."""
+    if user is SYSTEM:
+        return _SYSTEM_PRINCIPAL
     if user is None or not getattr(user, "is_authenticated", False):
         return Principal.anonymous()
     cached = getattr(user, "_gonghui_principal", None)
@@ -168,8 +145,12 @@ def principal_for(user) -> Principal:
         grants=grants,
         person_id=getattr(user, "person_id", None),
         user_id=getattr(user, "pk", None),
+        acting_user_id=getattr(user, "pk", None),
         is_superuser=bool(getattr(user, "is_superuser", False)),
         authenticated=True,
     )
     user._gonghui_principal = principal
     return principal
+
+
+_SYSTEM_PRINCIPAL = Principal.system()

@@ -1,15 +1,16 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Writes on the organisation tree, enterprises and departments."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from gonghui.core.domain import audit
+from gonghui.core.errors import DomainError, PermissionDeniedError
 from gonghui.core.validators import normalize_credit_code
 
 from ..enums import MEMBER_HOLDING_KINDS, OrgKind
 from ..models import Department, Enterprise, Membership, OrgUnit
 from ..models.org import path_segment
-from .errors import DomainError, PermissionDeniedError
 from .scope import principal_for
 
 #: Which kinds may sit under which (the root may be any federation level).
@@ -37,7 +38,7 @@ def create_org_unit(
     *,
     name: str,
     kind: str,
-    actor=None,
+    actor,
     division_code: str = "",
     short_name: str = "",
     address: str = "",
@@ -48,10 +49,10 @@ def create_org_unit(
     if kind not in OrgKind.values:
         raise DomainError("未知的组织类型", field="kind")
     if parent is None:
-        if actor is not None and not principal_for(actor).is_superuser:
+        if not principal_for(actor).is_superuser:
             raise PermissionDeniedError("只有系统管理员可以创建顶级组织")
     else:
-        if actor is not None and not principal_for(actor).covers("orgunit", "change", parent):
+        if not principal_for(actor).covers("orgunit", "change", parent):
             raise PermissionDeniedError("无权在该组织下创建下级组织")
         if kind not in ALLOWED_CHILDREN[OrgKind(parent.kind)]:
             raise DomainError(
@@ -76,8 +77,8 @@ def create_org_unit(
 
 
 @transaction.atomic
-def rename_org_unit(unit: OrgUnit, *, name: str, actor=None) -> OrgUnit:
-    if actor is not None and not principal_for(actor).can("orgunit", "change", unit):
+def rename_org_unit(unit: OrgUnit, *, name: str, actor) -> OrgUnit:
+    if not principal_for(actor).can("orgunit", "change", unit):
         raise PermissionDeniedError()
     name = (name or "").strip()
     if not name:
@@ -90,8 +91,8 @@ def rename_org_unit(unit: OrgUnit, *, name: str, actor=None) -> OrgUnit:
 
 
 @transaction.atomic
-def delete_org_unit(unit: OrgUnit, *, actor=None) -> None:
-    if actor is not None and not principal_for(actor).can("orgunit", "change", unit):
+def delete_org_unit(unit: OrgUnit, *, actor) -> None:
+    if not principal_for(actor).can("orgunit", "change", unit):
         raise PermissionDeniedError()
     subtree = OrgUnit.objects.filter(path__startswith=unit.path)
     members = Membership.objects.active().filter(union__in=subtree).count()
@@ -117,12 +118,12 @@ def register_enterprise(
     *,
     name: str,
     credit_code: str,
-    actor=None,
+    actor,
     industry: str = "",
     address: str = "",
     headcount: int = 0,
 ) -> Enterprise:
-    if actor is not None and not principal_for(actor).covers("enterprise", "change", union):
+    if not principal_for(actor).covers("enterprise", "change", union):
         raise PermissionDeniedError("无权在该组织下登记企业")
     if union.kind not in MEMBER_HOLDING_KINDS:
         raise DomainError("企业须隶属于基层工会或联合工会", field="union")
@@ -144,8 +145,8 @@ def register_enterprise(
 
 
 @transaction.atomic
-def register_department(org_unit: OrgUnit, *, name: str, actor=None) -> Department:
-    if actor is not None and not principal_for(actor).covers("department", "change", org_unit):
+def register_department(org_unit: OrgUnit, *, name: str, actor) -> Department:
+    if not principal_for(actor).covers("department", "change", org_unit):
         raise PermissionDeniedError()
     name = (name or "").strip()
     if not name:

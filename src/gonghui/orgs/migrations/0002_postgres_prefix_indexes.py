@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """PostgreSQL: pattern-ops indexes so ``LIKE 'prefix%'`` on tree paths and names uses an
 index under any database collation. SQLite needs nothing (see models/org.py)."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Member list by name within a scope as one index range; fewer indexes for imports to keep.
 
 - ``Membership.person_name``, a copy of the person's name, filled here in batches, and an

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 from .access import ApiToken, RoleAssignment
 from .imports import ImportStatus, RosterImport
 from .org import Department, Enterprise, OrgUnit

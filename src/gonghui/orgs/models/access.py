@@ -1,17 +1,22 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Scoped role assignments and integration API tokens."""
 
 from django.conf import settings
 from django.db import models
+from rules.contrib.models import RulesModelBase, RulesModelMixin
+
+from gonghui.core.scope import ScopedQuerySet
 
 from ..enums import Role
-from .org import Department, Enterprise, OrgUnit, ScopedQuerySet
+from ..rules import grants_role
+from .org import Department, Enterprise, OrgUnit
 
 
 class RoleAssignmentQuerySet(ScopedQuerySet):
     scope_kind = "role"
 
 
-class RoleAssignment(models.Model):
+class RoleAssignment(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     """A role held at an org unit; it reaches the unit's whole subtree.
 
     An enterprise contact is also tied to the enterprise, a department liaison to the
@@ -39,6 +44,9 @@ class RoleAssignment(models.Model):
         ordering = ["org_unit__path", "role"]
         verbose_name = "角色授权"
         verbose_name_plural = "角色授权"
+        # orgs.grant_roleassignment: in scope, never to oneself, security roles only by a
+        # security administrator (orgs/rules.py).
+        rules_permissions = {"grant": grants_role}
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "role", "org_unit"], name="role_assignment_unique"

@@ -1,7 +1,10 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Roster imports (名册导入): one row per uploaded file, with its state and counters.
 
-The uploaded file lives in default storage under ``imports/`` only while it is needed
-(it holds personal data): it is deleted when the import is done or failed. Rejected rows
+The uploaded file lives encrypted in the private store (``gonghui.core.private_files``,
+area ``imports``) only while it is needed (it holds personal data): it is deleted when the
+import is done, failed or cancelled, and expires after ``GONGHUI_UPLOAD_TTL_HOURS`` when
+left unconfirmed (``purge_expired_uploads``). Rejected rows
 are kept, encrypted, so the staff member can download them with a 错误原因 column.
 """
 
@@ -9,6 +12,7 @@ from django.conf import settings
 from django.db import models
 
 from gonghui.core.fields import EncryptedTextField
+from gonghui.core.scope import ScopedQuerySet
 
 from .org import OrgUnit
 
@@ -22,17 +26,10 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", "失败"
 
 
-class RosterImportQuerySet(models.QuerySet):
-    def restrict(self, user, action: str = "view"):
-        """A staff member sees the imports they started; a superuser sees all."""
-        from ..domain.scope import principal_for
+class RosterImportQuerySet(ScopedQuerySet):
+    """A staff member sees the imports they started; a superuser sees all (orgs/rules.py)."""
 
-        principal = principal_for(user)
-        if principal.is_superuser:
-            return self
-        if not principal.may("membership", "change") or getattr(user, "pk", None) is None:
-            return self.none()
-        return self.filter(created_by_id=user.pk)
+    scope_kind = "rosterimport"
 
 
 class RosterImport(models.Model):

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The union organisation tree, enterprises and government departments.
 
 The tree is a materialised path: each unit stores ``path`` = its ancestors' ids and its
@@ -9,6 +10,7 @@ the same under every collation, so ordering by path gives a depth-first listing.
 from django.db import models
 from django.db.models import Q
 
+from gonghui.core.scope import ScopedQuerySet
 from gonghui.core.validators import validate_credit_code, validate_division_code
 
 from ..enums import MEMBER_HOLDING_KINDS, OrgKind
@@ -18,17 +20,6 @@ SEGMENT = 10
 
 def path_segment(pk: int) -> str:
     return f"{pk:0{SEGMENT}d}/"
-
-
-class ScopedQuerySet(models.QuerySet):
-    """Every list goes through ``restrict(user, action)``; see domain/scope.py."""
-
-    scope_kind = ""
-
-    def restrict(self, user, action: str = "view"):
-        from ..domain.scope import principal_for
-
-        return principal_for(user).filter(self, self.scope_kind, action)
 
 
 class OrgUnitQuerySet(ScopedQuerySet):

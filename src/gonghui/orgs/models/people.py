@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """People (职工) and their union membership (会籍), with its change log."""
 
 from django.db import models
@@ -5,6 +6,7 @@ from django.db.models import Q
 
 from gonghui.core.fields import EncryptedTextField
 from gonghui.core.masking import mask_id_number, mask_mobile
+from gonghui.core.scope import ScopedQuerySet
 
 from ..enums import (
     ChangeKind,
@@ -16,7 +18,7 @@ from ..enums import (
     Sex,
     SkillLevel,
 )
-from .org import Enterprise, OrgUnit, ScopedQuerySet
+from .org import Enterprise, OrgUnit
 
 
 class PersonQuerySet(ScopedQuerySet):

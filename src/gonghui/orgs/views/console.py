@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Staff console (管理端): overview and the organisation tree with its enterprises."""
 
 from django.contrib import messages
@@ -6,9 +7,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gonghui.core.console import add_domain_error, console_view
+from gonghui.core.errors import DomainError
+from gonghui.core.scope import principal_for
+from gonghui.core.todo import todo_items
+
 from ..domain import console_queries
-from ..domain.errors import DomainError
-from ..domain.scope import principal_for
 from ..domain.units import (
     ALLOWED_CHILDREN,
     create_org_unit,
@@ -19,7 +23,6 @@ from ..domain.units import (
 from ..enums import OrgKind
 from ..forms import ChildUnitForm, EnterpriseForm, RenameUnitForm
 from ..models import OrgUnit
-from .common import console_view
 
 
 @console_view()
@@ -27,7 +30,10 @@ def index(request):
     return render(
         request,
         "orgs/console/index.html",
-        {"counts": console_queries.scope_counts(request.user)},
+        {
+            "counts": console_queries.scope_counts(request.user),
+            "todo": todo_items(request.user),
+        },
     )
 
 
@@ -144,7 +150,7 @@ def unit_add_enterprise(request, pk: int):
         try:
             ent = register_enterprise(unit, actor=request.user, **data)
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            add_domain_error(form, exc)
         except ValidationError as exc:  # the model's own checks (credit code)
             _add_errors(form, exc)
         else:

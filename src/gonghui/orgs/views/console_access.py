@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Staff console: role assignments (角色授权) and integration API tokens."""
 
 from django.contrib import messages
@@ -7,13 +8,21 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from gonghui.core.console import console_view, paginate
+from gonghui.core.errors import DomainError
+from gonghui.core.scope import principal_for
+
 from ..domain import console_queries
-from ..domain.access import assign_role, issue_api_token, revoke_api_token, revoke_role
-from ..domain.errors import DomainError
-from ..domain.scope import principal_for
+from ..domain.access import (
+    assign_role,
+    grantable_roles,
+    issue_api_token,
+    may_manage_role,
+    revoke_api_token,
+    revoke_role,
+)
 from ..forms import AssignRoleForm, IssueTokenForm
 from ..models import ApiToken, Department, Enterprise, RoleAssignment
-from .common import console_view, paginate
 
 
 def _role_form(request, data=None):
@@ -22,6 +31,7 @@ def _role_form(request, data=None):
         units=console_queries.units_covered(request.user, "role", "change"),
         enterprises=Enterprise.objects.restrict(request.user).select_related("union"),
         departments=Department.objects.restrict(request.user),
+        roles=grantable_roles(request.user),
     )
 
 
@@ -60,9 +70,11 @@ def roles(request):
         .order_by("org_unit__path", "role", "user__username")
     )
     page, querystring = paginate(request, qs)
-    revocable = set(
-        RoleAssignment.objects.restrict(request.user, "change").values_list("pk", flat=True)
-    )
+    revocable = {
+        ra.pk
+        for ra in RoleAssignment.objects.restrict(request.user, "change").select_related("org_unit")
+        if may_manage_role(request.user, ra.role, ra.org_unit)
+    }
     context = {"form": form, "page_obj": page, "querystring": querystring, "revocable": revocable}
     return render(request, "orgs/console/roles.html", context, status=status)
 

@@ -1,10 +1,12 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Staff console: the audit log (审计日志), read-only, for auditors and superusers."""
 
 from django.shortcuts import render
 
+from gonghui.core.console import console_view, paginate
+
 from ..domain import console_queries
 from ..forms import AuditFilterForm
-from .common import console_view, paginate
 
 
 @console_view("core.view_auditevent")

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Staff console: members (会员) — list and search, detail, 入会 / 转会 / 退会, PII reveal."""
 
 from django.contrib import messages
@@ -7,14 +8,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from gonghui.core.console import console_view, paginate
+from gonghui.core.errors import DomainError, PermissionDeniedError
+from gonghui.core.scope import principal_for
+
 from ..domain import console_queries
-from ..domain.errors import DomainError, PermissionDeniedError
 from ..domain.people import register_member, reveal_pii, transfer_membership, withdraw_membership
 from ..domain.queries import member_list
-from ..domain.scope import principal_for
 from ..forms import MemberFilterForm, RegisterMemberForm, TransferForm, WithdrawForm
 from ..models import Enterprise, Membership, Person
-from .common import console_view, paginate
 
 
 @console_view("orgs.view_membership")

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Choice labels of the enums, listed so that makemessages extracts them.
 
 The enums (orgs/enums.py, core AuditEvent.Result) hold plain Chinese labels; pages show

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Console pages for roster import (名册导入) and export (名册导出).
 
 Pages only call ``domain.roster``; scope comes from ``principal_for`` and ``restrict``.
@@ -16,14 +17,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from gonghui.core.errors import DomainError, PermissionDeniedError
+from gonghui.core.scope import principal_for
+from gonghui.core.spreadsheets import XLSX_CONTENT_TYPE as XLSX
+
 from ..domain import roster
-from ..domain.errors import DomainError, PermissionDeniedError
-from ..domain.scope import principal_for
 from ..enums import MEMBER_HOLDING_KINDS, MembershipStatus
 from ..models import OrgUnit, RosterImport
 from ..rules import roles_for
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _needs(kind: str, action: str):
@@ -168,11 +169,14 @@ def confirm(request, pk: int):
 def cancel(request, pk: int):
     imp = _import(request, pk)
     try:
-        roster.cancel_import(imp, actor=request.user)
+        imp = roster.cancel_import(imp, actor=request.user)
     except DomainError as exc:
         messages.error(request, exc.message)
-    else:
-        messages.success(request, _("已取消本次导入，上传的文件已删除"))
+        return redirect("imports:detail", pk=imp.pk)
+    if imp.status == "importing":
+        messages.success(request, _("已请求取消：正在写入的数据将全部撤销"))
+        return redirect("imports:detail", pk=imp.pk)
+    messages.success(request, _("已取消本次导入，上传的文件已删除"))
     return redirect("imports:index")
 
 

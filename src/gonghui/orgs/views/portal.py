@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The worker portal (职工端): my profile, my membership and its history."""
 
 from django.contrib import messages
@@ -6,8 +7,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from gonghui.core.errors import DomainError
+
 from ..domain import console_queries
-from ..domain.errors import DomainError
 from ..domain.people import SELF_EDITABLE, correct_own_enterprise, update_person
 from ..forms import SelfEnterpriseForm, SelfProfileForm
 from ..models import Membership, Person

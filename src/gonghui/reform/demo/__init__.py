@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Demo data of the reform list: a dozen reform items of the 海盐县 federation in the four
 categories, with weighted milestones, progress and status history (through the domain)."""
 
@@ -93,3 +94,13 @@ def build_reform_demo(*, seed: int, log=print) -> list[str]:
         counts[final] = counts.get(final, 0) + 1
     summary = "，".join(f"{ReformStatus(k).label}{v}" for k, v in sorted(counts.items()))
     return [f"Reform list: {len(ITEMS)} items ({summary}); public page /reform/"]
+
+
+ORDER = 50  # gonghui.demo runs the parts in this order
+
+
+def build(ctx) -> None:
+    """This app's part of ``manage.py demo`` (``gonghui.demo.DemoContext``)."""
+    if not ctx.training:
+        return
+    ctx.lines += build_reform_demo(seed=ctx.seed, log=ctx.log)

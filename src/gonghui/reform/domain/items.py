@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The reform list's writes: items, milestones, progress and the status workflow.
 
 ``transition_reform_item`` is the only code that assigns ``ReformItem.status``; every
@@ -7,12 +8,15 @@ transition writes a ``ReformStatusChange`` (the visible history) and an audit ro
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from gonghui.core import events
 from gonghui.core.domain import audit
-from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
-from gonghui.orgs.domain.scope import principal_for
+from gonghui.core.errors import DomainError, PermissionDeniedError
+from gonghui.core.scope import principal_for
+from gonghui.core.validators import validate_planned_date
 from gonghui.orgs.models import OrgUnit
 
 from ..enums import Category, ReformStatus, SourceKind
@@ -61,6 +65,15 @@ def _require_open(item: ReformItem) -> None:
         raise DomainError(f"改革事项已{ReformStatus(item.status).label}，不能再修改", code="state")
 
 
+def _check_due(due_on: dt.date | None, label: str = "计划完成日期") -> None:
+    if due_on is None:
+        return
+    try:
+        validate_planned_date(due_on, label=label)
+    except ValidationError as exc:
+        raise DomainError(exc.messages[0], field="due_on") from None
+
+
 @transaction.atomic
 def create_reform_item(
     org_unit: OrgUnit,
@@ -79,6 +92,7 @@ def create_reform_item(
         raise DomainError(
             "请选择改革类别（数据共享、业务协同、流程再造、制度重塑）", field="category"
         )
+    _check_due(due_on)
     item = ReformItem.objects.create(
         org_unit=org_unit,
         title=_clean_text(title, field="title", label="改革事项名称", limit=100),
@@ -111,6 +125,7 @@ def update_reform_item(
     _require_open(item)
     if category not in Category.values:
         raise DomainError("请选择改革类别", field="category")
+    _check_due(due_on)
     before = {"title": item.title, "category": item.category, "goal": item.goal,
               "due_on": str(item.due_on or "")}  # fmt: skip
     item.title = _clean_text(title, field="title", label="改革事项名称", limit=100)
@@ -120,6 +135,7 @@ def update_reform_item(
     after = {"title": item.title, "category": item.category, "goal": item.goal,
              "due_on": str(item.due_on or "")}  # fmt: skip
     audit.record("reform.update", actor=actor, obj=item, before=before, after=after)
+    events.emit("reform.updated", item)
     return item
 
 
@@ -148,6 +164,7 @@ def add_milestone(
         raise DomainError("权重须在1到100之间", field="weight")
     if due_on is None:
         raise DomainError("请填写计划日期", field="due_on")
+    _check_due(due_on, "计划日期")
     milestone = Milestone.objects.create(
         item=item,
         title=_clean_text(title, field="title", label="节点名称", limit=100),
@@ -197,6 +214,7 @@ def record_milestone_progress(
         after={"milestone": milestone.title, "progress": progress,
                "item_progress": str(item.progress)},
     )  # fmt: skip
+    events.emit("reform.updated", item)
     return milestone
 
 
@@ -239,6 +257,7 @@ def transition_reform_item(item: ReformItem, to: str, *, actor, note: str = "") 
         after={"status": to},
         detail=note,
     )
+    events.emit("reform.updated", item)
     return item
 
 

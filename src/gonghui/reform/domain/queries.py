@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Reads of the reform list shared by pages, the API and the dashboard."""
 
 from django.db.models import Avg, Count, QuerySet

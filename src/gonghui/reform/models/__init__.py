@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Models of the reform list (改革清单)."""
 
 from .reform import Milestone, ReformItem, ReformStatusChange

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Reform items (改革清单) with weighted milestones and a status history."""
 
 from decimal import Decimal
@@ -5,9 +6,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 
+from gonghui.core.scope import ScopedQuerySet
 from gonghui.orgs.models import OrgUnit
-from gonghui.orgs.models.org import ScopedQuerySet
 
 from ..enums import Category, ReformStatus, SourceKind
 
@@ -56,6 +58,16 @@ class ReformItem(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def overdue(self) -> bool:
+        """Past its due date (Beijing date) and neither completed nor cancelled."""
+        return (
+            self.due_on is not None
+            and self.status
+            in (ReformStatus.DRAFT, ReformStatus.IN_PROGRESS, ReformStatus.SUSPENDED)
+            and self.due_on < timezone.localdate()
+        )
+
 
 class Milestone(models.Model):
     item = models.ForeignKey(ReformItem, on_delete=models.CASCADE, related_name="milestones")
@@ -89,8 +101,6 @@ class Milestone(models.Model):
 
     @property
     def overdue(self) -> bool:
-        from django.utils import timezone
-
         return self.progress < 100 and self.due_on < timezone.localdate()
 
 

@@ -1,6 +1,5 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Staff console pages of the reform list."""
-
-from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -9,10 +8,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from gonghui.core.console import console_page, paginate, run_form
+from gonghui.core.errors import DomainError
+from gonghui.core.scope import principal_for
 from gonghui.orgs.domain.console_queries import units_covered
-from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
-from gonghui.orgs.domain.scope import principal_for
-from gonghui.orgs.views.common import console_view, paginate
 
 from ..domain import items as reform
 from ..domain.queries import progress_by_category
@@ -22,20 +21,8 @@ from ..forms import (
     MilestoneForm,
     ProgressForm,
     TransitionForm,
-    add_domain_error,
 )
 from ..models import ReformItem
-
-
-def reform_view(view):
-    @console_view()
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not principal_for(request.user).may("reformitem", "view"):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _item(request, item_id: int) -> ReformItem:
@@ -44,19 +31,7 @@ def _item(request, item_id: int) -> ReformItem:
     )
 
 
-def _call(form, call):
-    if not form.is_valid():
-        return None
-    try:
-        return call(form.cleaned_data)
-    except PermissionDeniedError as exc:
-        raise PermissionDenied(exc.message) from None
-    except DomainError as exc:
-        add_domain_error(form, exc)
-    return None
-
-
-@reform_view
+@console_page("reformitem")
 def item_list(request):
     qs = ReformItem.objects.restrict(request.user).select_related("org_unit")
     filters = ItemFilterForm(request.GET)
@@ -74,7 +49,7 @@ def item_list(request):
     return render(request, "reform/console/items.html", context)
 
 
-@reform_view
+@console_page("reformitem")
 @require_http_methods(["GET", "POST"])
 def item_new(request):
     if not principal_for(request.user).may("reformitem", "change"):
@@ -82,7 +57,7 @@ def item_new(request):
     units = units_covered(request.user, "reformitem", "change")
     form = ItemForm(request.POST or None, units=units)
     if request.method == "POST":
-        item = _call(
+        item = run_form(
             form,
             lambda d: reform.create_reform_item(d.pop("org_unit"), actor=request.user, **d),
         )
@@ -92,7 +67,7 @@ def item_new(request):
     return render(request, "reform/console/item_form.html", {"form": form, "item": None})
 
 
-@reform_view
+@console_page("reformitem")
 @require_http_methods(["GET", "POST"])
 def item_edit(request, item_id: int):
     item = _item(request, item_id)
@@ -102,7 +77,7 @@ def item_edit(request, item_id: int):
                "due_on": item.due_on}  # fmt: skip
     form = ItemForm(request.POST or None, initial=initial, with_unit=False)
     if request.method == "POST":
-        done = _call(form, lambda d: reform.update_reform_item(item, actor=request.user, **d))
+        done = run_form(form, lambda d: reform.update_reform_item(item, actor=request.user, **d))
         if done is not None:
             messages.success(request, _("改革事项已修改"))
             return redirect("reform_console:item", item.pk)
@@ -140,23 +115,23 @@ def _actions(item) -> list[tuple[str, str]]:
     return out
 
 
-@reform_view
+@console_page("reformitem")
 def item_detail(request, item_id: int):
     return _detail(request, _item(request, item_id))
 
 
-@reform_view
+@console_page("reformitem")
 @require_POST
 def milestone_add(request, item_id: int):
     item = _item(request, item_id)
     form = MilestoneForm(request.POST)
-    if _call(form, lambda d: reform.add_milestone(item, actor=request.user, **d)) is None:
+    if run_form(form, lambda d: reform.add_milestone(item, actor=request.user, **d)) is None:
         return _detail(request, item, milestone_form=form)
     messages.success(request, _("里程碑已添加"))
     return redirect("reform_console:item", item.pk)
 
 
-@reform_view
+@console_page("reformitem")
 @require_POST
 def milestone_progress(request, item_id: int):
     item = _item(request, item_id)
@@ -168,20 +143,20 @@ def milestone_progress(request, item_id: int):
             raise DomainError(_("里程碑不存在"))
         return reform.record_milestone_progress(milestone, actor=request.user, **d)
 
-    if _call(form, call) is None:
+    if run_form(form, call) is None:
         return _detail(request, item, progress_form=form)
     messages.success(request, _("进展已记录"))
     return redirect("reform_console:item", item.pk)
 
 
-@reform_view
+@console_page("reformitem")
 @require_POST
 def item_transition(request, item_id: int, action: str):
     if action not in reform.ACTIONS:
         raise Http404
     item = _item(request, item_id)
     form = TransitionForm(request.POST)
-    done = _call(
+    done = run_form(
         form,
         lambda d: reform.transition_reform_item(
             item, reform.ACTIONS[action], actor=request.user, note=d["note"]

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The public reform list (no login): items past the draft, with progress."""
 
 from django.shortcuts import get_object_or_404, render

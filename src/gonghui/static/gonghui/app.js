@@ -35,12 +35,36 @@
       syncRoleFields(event.target);
     }
   });
+  // A table that scrolls sideways inside its card can be scrolled from the keyboard too
+  // (focusable, with a visible focus ring), as WCAG asks of scrollable regions.
+  function focusableScrollers(root) {
+    (root || document).querySelectorAll(".table-wrap").forEach(function (el) {
+      if (el.scrollWidth > el.clientWidth + 1) {
+        el.setAttribute("tabindex", "0");
+      } else {
+        el.removeAttribute("tabindex");
+      }
+    });
+  }
+  window.addEventListener("resize", function () { focusableScrollers(); });
+  document.addEventListener("htmx:afterSettle", function () { focusableScrollers(); });
+
   document.addEventListener("DOMContentLoaded", function () {
+    focusableScrollers();
     document.querySelectorAll("select[data-role-select]").forEach(syncRoleFields);
     // On a phone the console nav is a scrolling strip: bring the current page into view.
+    // A form sent back with errors: bring its summary (or first bad field) into view.
+    var summary = document.querySelector("[data-error-summary]") ||
+      document.querySelector(".field-error, [aria-invalid='true']");
+    if (summary && summary.scrollIntoView) {
+      summary.scrollIntoView({ block: "center" });
+      if (summary.hasAttribute("tabindex")) { summary.focus({ preventScroll: true }); }
+    }
     var current = document.querySelector(".console-nav a[aria-current='page']");
-    if (current && current.scrollIntoView) {
-      current.scrollIntoView({ block: "nearest", inline: "center" });
+    var strip = current && current.closest(".console-nav");
+    // Only the nav strip scrolls (sideways, on a phone); the page itself stays at the top.
+    if (strip && strip.scrollWidth > strip.clientWidth) {
+      strip.scrollLeft = current.offsetLeft - strip.clientWidth / 2 + current.offsetWidth / 2;
     }
   });
 })();

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Build a year of skills training on top of the demo county (``orgs.demo``)."""
 
 import datetime as dt
@@ -10,13 +11,14 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from gonghui.core.actors import SYSTEM
+from gonghui.core.clock import virtual_time
 from gonghui.core.domain import audit
 from gonghui.orgs.enums import OrgKind, Role
 from gonghui.orgs.models import Enterprise, RoleAssignment
 
 from ..domain.analysis import rebuild_demand_items
 from ..models import DemandItem, Skill
-from .clock import virtual_time
 from .data import DEPARTMENT_PROGRAMMES
 from .demands import (
     DemandStats,
@@ -100,6 +102,26 @@ def _user(username: str):
     return get_user_model().objects.filter(username=username).first()
 
 
+def _reviewer(staff):
+    """A second county staff member who approves the demo's plans (the drafter may not):
+    ``county_reviewer``, made here once, without a usable password (the training demo adds
+    no account that can log in; in the demo, ``admin`` approves ``county_staff``'s drafts)."""
+    from gonghui.orgs.domain.access import assign_role
+
+    User = get_user_model()
+    found = User.objects.filter(username="county_reviewer").first()
+    if found is not None:
+        return found
+    grant = RoleAssignment.objects.filter(user=staff, role=Role.FEDERATION_STAFF).first()
+    if grant is None:
+        return None
+    user = User.objects.create_user("county_reviewer", display_name="许国强")
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    assign_role(user, role=Role.FEDERATION_STAFF, org_unit=grant.org_unit, actor=SYSTEM)
+    return user
+
+
 def build_training_demo(
     *,
     seed: int = DEFAULT_SEED,
@@ -129,6 +151,7 @@ def build_training_demo(
         contact_enterprise_id=own.pk if own else None,
         worker=worker if worker is not None and worker.person_id else None,
         officer_union=officer.org_unit if officer else None,
+        reviewer=_reviewer(staff),
     )
     summary = TrainingDemoSummary(seed=seed)
     clock_start = time.perf_counter()
@@ -225,6 +248,7 @@ def build_training_demo(
         # Written on the real clock: the load itself, after the replayed year.
         audit.record(
             "demo.training",
+            actor=SYSTEM,
             obj=county.county,
             after={
                 "demands": stats.total,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Fixed vocabulary of the training demo: what each part of 海盐 asks for, who teaches,
 where, and how people put it in words.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """A year of demands (需求清单) from workers, enterprises and departments.
 
 Worker demands are inserted in bulk (the demo's people have no accounts to submit from)
@@ -15,6 +16,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 
+from gonghui.core.clock import VirtualClock
 from gonghui.orgs.enums import OrgKind
 from gonghui.orgs.models import Department, Enterprise, Membership, OrgUnit
 
@@ -22,7 +24,6 @@ from ..domain import demands as demand_domain
 from ..domain.matching import get_matcher, map_demand, match_pending_demands
 from ..enums import DemandStatus, Level, MatchMethod, Mode, Party, TimeSlot
 from ..models import Demand, Skill
-from .clock import VirtualClock
 from .data import AREA_SKILLS, DEPARTMENT_PROGRAMMES, PHRASES, STAFF_MAPPINGS, UNMATCHED_TEXTS
 from .resources import kind_of
 

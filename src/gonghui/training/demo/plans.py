@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Forty plans in every state, each replayed through the domain on the virtual clock.
 
 A plan's life, with the offsets used (C = the day it is drafted, S = its first session):
@@ -25,8 +26,10 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from gonghui.core.actors import SYSTEM
+from gonghui.core.clock import VirtualClock
 from gonghui.core.domain import audit
-from gonghui.orgs.domain.errors import DomainError
+from gonghui.core.errors import DomainError
 from gonghui.orgs.models import Membership, OrgUnit, Person
 
 from ..domain import checkin, enrolment, outcomes, plans
@@ -41,7 +44,6 @@ from ..models import (
     TrainingPlan,
     Venue,
 )
-from .clock import VirtualClock
 from .data import (
     CANCEL_REASONS,
     CERTIFICATE_ISSUERS,
@@ -121,6 +123,7 @@ class Actors:
     contact_enterprise_id: int | None
     worker: object | None
     officer_union: OrgUnit | None
+    reviewer: object | None = None  # approves plans (not their drafter)
 
 
 def _local(day: dt.date, at: dt.time) -> dt.datetime:
@@ -431,7 +434,7 @@ class Simulation:
         if spec.cancel_stage == PlanState.CONSULTATION:
             return self._cancel(plan, closes + DAY, CANCEL_REASONS[1])
         clock.set(closes + dt.timedelta(minutes=5))
-        plans.approve_plan(plan, actor=staff)
+        plans.approve_plan(plan, actor=self.actors.reviewer or staff)
         if spec.state == PlanState.APPROVED:
             return plan
 
@@ -479,10 +482,12 @@ class Simulation:
         for (title, _), k in zip(modules, per, strict=True):
             course = plans.add_course(plan, actor=staff, title=title, hours=hours * k)
             courses += [course] * k
+        own = trainer in self.by_skill.get(plan.skill_id, [])
+        override = "" if own else "本技能培训师档期已满，由相近专业培训师授课"
         for (start, end), course in zip(times, courses, strict=True):
             plans.schedule_session(
                 plan, actor=staff, trainer=trainer, venue=venue, starts_at=start, ends_at=end,
-                course=course,
+                course=course, override_reason=override,
             )  # fmt: skip
             self.stats.sessions += 1
 
@@ -676,7 +681,12 @@ class Simulation:
                     self.stats.manual_checkins += 1
                 else:
                     code = checkin.current_code(session)  # what the venue's screen shows
-                    checkin.check_in_by_code(session, person=person, code=code)
+                    checkin.check_in_by_code(
+                        session,
+                        person=person,
+                        code=code,
+                        actor=getattr(person, "account", None) or SYSTEM,
+                    )
                 self.stats.checkins += 1
 
     def _certify(self, plan, spec: Spec, done: dt.datetime) -> None:

@@ -1,5 +1,7 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The trainer database (师资库) and the venue database (阵地库) of the demo county."""
 
+import datetime as dt
 import random
 from decimal import Decimal
 
@@ -117,7 +119,37 @@ def create_trainers(
             for skill_id in dict.fromkeys(s.pk for s in skills)
         ]
     )
+    # A generator of its own: the main stream (and so the rest of the demo) stays as it was.
+    _qualifications(random.Random(7 * len(trainers) + 1), trainers, skill_sets)  # noqa: S311
     return trainers, skill_sets, demo
+
+
+def _qualifications(rng: random.Random, trainers, skill_sets) -> None:
+    """Structured qualifications (师资资质) for most trainer × skill pairs: a level the skill
+    has, a certificate number, the issuer, an expiry (a few already expired); one trainer in
+    ten without any record (decision support asks for it). Some trainers teach only at
+    certain times."""
+    from ..enums import TimeSlot
+    from ..models import TrainerQualification
+
+    issuers = ("嘉兴市人力资源和社会保障局", "浙江省职业技能鉴定中心", "海盐县人力资源和社会保障局")
+    rows = []
+    for n, (t, skills) in enumerate(zip(trainers, skill_sets, strict=True)):
+        if n % 10 == 9:
+            continue
+        for k, skill in enumerate(dict.fromkeys(skills)):
+            levels = [lv for lv in ("l3", "l2", "l4", "l1", "l5") if lv in (skill.levels or [])]
+            year = rng.choice((2025, 2027, 2028, 2029, 2030, 2031))
+            rows.append(TrainerQualification(
+                trainer=t, skill=skill, level=levels[0] if levels else "l3",
+                certificate_number=f"{3300 + n:04d}{k}{rng.randrange(10**6):06d}",
+                issuer=rng.choice(issuers), expires_on=dt.date(year, rng.randrange(1, 13), 1),
+            ))  # fmt: skip
+    TrainerQualification.objects.bulk_create(rows)
+    evening = [t for i, t in enumerate(trainers) if i % 7 == 3]
+    for t in evening:
+        t.available_slots = [TimeSlot.WEEKDAY_EVENING, TimeSlot.WEEKEND]
+    Trainer.objects.bulk_update(evening, ["available_slots"])
 
 
 def _coordinates(rng: random.Random, town: str) -> tuple[Decimal, Decimal]:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Demand analysis: aggregate demands into items (需求项), rank them, and profile them.
 
 ``rebuild_demand_items`` groups the counted demands (matched or already planned, never
@@ -23,9 +24,8 @@ from django.db.models import Count, DecimalField, F, Min, Q, Sum
 from django.utils import timezone
 
 from gonghui.core.domain import audit
-from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
-from gonghui.orgs.domain.scope import principal_for
-from gonghui.orgs.models import OrgUnit
+from gonghui.core.errors import DomainError
+from gonghui.core.rules import require
 
 from ..enums import DemandStatus, Level, Mode, Party, PlanState, TimeSlot
 from ..models import Demand, DemandItem, PriorityWeights, Skill
@@ -94,6 +94,12 @@ def formula_text(weights: PriorityWeights) -> str:
     return "优先级 = " + " + ".join(parts)
 
 
+#: The declared rule (training/rules.py, ``DemandItem.Meta.rules_permissions``).
+TUNE = "training.tune_demanditem"
+REBUILD_REFUSED = "需求项汇总涉及全部地区，只有覆盖全部地区的工作人员可以执行"
+WEIGHTS_REFUSED = "优先级权重涉及全部地区，只有覆盖全部地区的工作人员可以调整"
+
+
 @dataclass
 class RebuildStats:
     items: int = 0
@@ -104,12 +110,16 @@ class RebuildStats:
     demands_linked: int = 0
 
 
-def rebuild_demand_items(*, actor=None, now: dt.datetime | None = None) -> RebuildStats:
+def rebuild_demand_items(*, actor, now: dt.datetime | None = None) -> RebuildStats:
     """Re-aggregate every counted demand into items; idempotent.
 
     Items that lose all their demands are deleted, unless a plan refers to them, in
     which case their counts drop to zero (the plan keeps its history).
+
+    Only for those who may tune the demand list (``training.tune_demanditem``: staff
+    covering every top-level unit, or ``SYSTEM``).
     """
+    require(TUNE, actor, message=REBUILD_REFUSED)
     now = now or timezone.now()
     weights = PriorityWeights.current()
     stats = RebuildStats()
@@ -214,11 +224,8 @@ def recompute_priorities(*, now: dt.datetime | None = None) -> int:
 @transaction.atomic
 def update_priority_weights(*, actor, **weights: float) -> PriorityWeights:
     """Staff tune the formula; every item is re-scored at once."""
-    # One set of weights serves the whole tree: only staff of a top-level federation.
-    principal = principal_for(actor)
-    roots = OrgUnit.objects.filter(parent__isnull=True)
-    if not any(principal.covers("demanditem", "change", root) for root in roots):
-        raise PermissionDeniedError("只有总工会工作人员可以调整优先级权重")
+    # One set of weights serves the whole tree (training.tune_demanditem).
+    require(TUNE, actor, message=WEIGHTS_REFUSED)
     unknown = sorted(set(weights) - set(TERMS))
     if unknown:
         raise DomainError("未知的权重：" + "、".join(unknown))

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The skill catalogue (技能目录): the shipped list, and staff extending it.
 
 The shipped catalogue lives in ``data/skills.json``: name, category, occupation code
@@ -16,8 +17,8 @@ from pathlib import Path
 from django.db import transaction
 
 from gonghui.core.domain import audit
-from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
-from gonghui.orgs.domain.scope import principal_for
+from gonghui.core.errors import DomainError, PermissionDeniedError
+from gonghui.core.scope import principal_for
 
 from ..enums import Level
 from ..models import Skill, SkillSynonym

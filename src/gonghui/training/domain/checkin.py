@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Check-in (签到) by a rotating QR code, manual check-in by staff, and attendance.
 
 The screen at the venue shows a QR code for the session that changes every minute: an HMAC,
@@ -18,8 +19,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from gonghui.core.domain import audit
-from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
-from gonghui.orgs.domain.scope import principal_for
+from gonghui.core.errors import DomainError, PermissionDeniedError
+from gonghui.core.scope import principal_for
 from gonghui.orgs.models import Person
 
 from ..enums import CheckInMethod, EnrollmentStatus, PlanState
@@ -106,10 +107,10 @@ def _create(session: Session, person: Person, already: str, **fields) -> CheckIn
 
 @transaction.atomic
 def check_in_by_code(
-    session: Session, *, person: Person, code: str, at: dt.datetime | None = None, actor=None
+    session: Session, *, person: Person, code: str, actor, at: dt.datetime | None = None
 ) -> CheckIn:
-    """A worker scans the code on the screen. ``actor`` (for the audit log) defaults to
-    the person's own account."""
+    """A worker scans the code on the screen; ``actor`` is who signs the audit row (the
+    person's own account, or ``SYSTEM`` replaying a recorded check-in)."""
     at = at or timezone.now()
     if session.plan.state == PlanState.CANCELLED:
         raise DomainError("该培训已取消", code="state")
@@ -124,7 +125,7 @@ def check_in_by_code(
     checkin = _create(session, person, "您已签到", method=CheckInMethod.QR)
     audit.record(
         "checkin.qr",
-        actor=actor if actor is not None else getattr(person, "account", None),
+        actor=actor,
         obj=checkin,
         after={"session": session.pk, "person": person.pk},
     )

@@ -1,8 +1,9 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Reads for the skills-training staff console. Everything goes through ``restrict``."""
 
 from django.db.models import Q, QuerySet
 
-from gonghui.orgs.domain.scope import principal_for
+from gonghui.core.scope import principal_for
 from gonghui.orgs.models import OrgUnit, Person
 
 from ..enums import EnrollmentStatus, PlanState
@@ -54,33 +55,36 @@ def bookable_venues(user) -> QuerySet:
     return Venue.objects.restrict(user, "view").filter(active=True).order_by("name", "id")
 
 
-def enrolled(plan: TrainingPlan) -> QuerySet:
+def enrolled(user, plan: TrainingPlan) -> QuerySet:
     return (
-        Enrollment.objects.filter(plan=plan, status=EnrollmentStatus.ENROLLED)
+        Enrollment.objects.restrict(user)
+        .filter(plan=plan, status=EnrollmentStatus.ENROLLED)
         .select_related("person", "enterprise")
         .order_by("seat", "id")
     )
 
 
-def waitlist(plan: TrainingPlan) -> QuerySet:
+def waitlist(user, plan: TrainingPlan) -> QuerySet:
     return (
-        Enrollment.objects.filter(plan=plan, status=EnrollmentStatus.WAITLISTED)
+        Enrollment.objects.restrict(user)
+        .filter(plan=plan, status=EnrollmentStatus.WAITLISTED)
         .select_related("person", "enterprise")
         .order_by("waitlist_position", "id")
     )
 
 
-def enrolled_people(plan: TrainingPlan) -> QuerySet:
-    """Those who hold a seat on ``plan``: the manual check-in picker."""
-    return Person.objects.filter(
-        enrollments__plan=plan, enrollments__status=EnrollmentStatus.ENROLLED
-    ).order_by("name", "id")
+def enrolled_people(user, plan: TrainingPlan) -> QuerySet:
+    """Those who hold a seat on ``plan`` and whose enrolment the user sees: the manual
+    check-in picker."""
+    seats = enrolled(user, plan).values("person_id")
+    return Person.objects.filter(pk__in=seats).order_by("name", "id")
 
 
 def sessions_of_trainer(user, trainer: Trainer) -> QuerySet:
     """The trainer's sessions on plans the user may see: the history of plans taught."""
     return (
-        Session.objects.filter(trainer=trainer, plan__in=TrainingPlan.objects.restrict(user))
+        Session.objects.restrict(user)
+        .filter(trainer=trainer)
         .select_related("plan", "venue", "course")
         .order_by("-starts_at", "-id")
     )
@@ -88,18 +92,18 @@ def sessions_of_trainer(user, trainer: Trainer) -> QuerySet:
 
 def sessions_at_venue(user, venue: Venue) -> QuerySet:
     return (
-        Session.objects.filter(venue=venue, plan__in=TrainingPlan.objects.restrict(user))
+        Session.objects.restrict(user)
+        .filter(venue=venue)
         .select_related("plan", "trainer", "course")
         .order_by("-starts_at", "-id")
     )
 
 
 def certificates_visible_to(user) -> QuerySet:
-    """Certificates of people the user may see, or of plans in the user's scope."""
-    people = Person.objects.restrict(user, "view").values("pk")
-    plans = TrainingPlan.objects.restrict(user, "view").values("pk")
+    """Certificates the user may see (the certificate kind: people the user may see, plans
+    the user manages, the user's own)."""
     return (
-        Certificate.objects.filter(Q(person_id__in=people) | Q(plan_id__in=plans))
+        Certificate.objects.restrict(user)
         .select_related("person", "skill", "plan")
         .order_by("-issued_on", "-id")
     )
@@ -142,4 +146,22 @@ def skills_matching(q: str, *, limit: int = 12) -> QuerySet:
         )
         .distinct()
         .order_by("name")[:limit]
+    )
+
+
+def invites(plan: TrainingPlan) -> QuerySet:
+    """Who was invited to the plan's consultation (staff of the plan see them)."""
+    from ..models import ConsultationInvite
+
+    return ConsultationInvite.objects.filter(consultation__plan=plan).select_related(
+        "enterprise", "department", "org_unit", "user"
+    )
+
+
+def active_account(username: str):
+    """An active platform account by user name, or None (the domain refuses None)."""
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model().objects.filter(username=(username or "").strip(), is_active=True).first()
     )

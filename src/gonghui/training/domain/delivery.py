@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The trainer database (师资库) and venue database (阵地库): writes by federation staff.
 
 Every write checks that the actor covers the record's org unit (``trainer``/``venue``
@@ -11,9 +12,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from gonghui.core.domain import audit
+from gonghui.core.errors import DomainError, PermissionDeniedError
+from gonghui.core.scope import principal_for
 from gonghui.core.validators import normalize_mobile, validate_mobile
-from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
-from gonghui.orgs.domain.scope import principal_for
 from gonghui.orgs.models import OrgUnit
 
 from ..models import Skill, Trainer, Venue

@@ -1,10 +1,9 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Reads of the demand list shared by pages and the API. All go through ``restrict``."""
 
 from django.db.models import QuerySet
 
-from gonghui.orgs.domain.scope import principal_for
-
-from ..enums import DemandStatus, Party
+from ..enums import DemandStatus
 from ..models import Demand, DemandItem
 
 
@@ -20,19 +19,7 @@ def demands_visible_to(user) -> QuerySet:
 def own_demands(user) -> QuerySet:
     """The demands of the user's own party: the worker's, their enterprise's, their
     department's (never a subtree). Newest first."""
-    principal = principal_for(user)
-    qs = Demand.objects.none()
-    if principal.person_id:
-        qs = qs | Demand.objects.filter(party=Party.WORKER, person_id=principal.person_id)
-    if principal.enterprise_ids():
-        qs = qs | Demand.objects.filter(
-            party=Party.ENTERPRISE, enterprise_id__in=principal.enterprise_ids()
-        )
-    if principal.department_ids():
-        qs = qs | Demand.objects.filter(
-            party=Party.DEPARTMENT, department_id__in=principal.department_ids()
-        )
-    return _related(qs)
+    return _related(Demand.objects.restrict(user, "own")).prefetch_related("item__plans")
 
 
 def unmatched_queue(user) -> QuerySet:

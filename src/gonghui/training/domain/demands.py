@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The demand list (需求清单): demands from workers, enterprises and departments.
 
 Every demand is tied to its party (person, enterprise or department), to the org unit
@@ -7,7 +8,6 @@ Chinese message before anything is written.
 """
 
 import datetime as dt
-import io
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, BinaryIO
@@ -15,10 +15,11 @@ from typing import Any, BinaryIO
 from django.db import transaction
 from django.utils import timezone
 
+from gonghui.core import spreadsheets
 from gonghui.core.domain import audit
-from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
-from gonghui.orgs.domain.roster import normalize_header, parse_date
-from gonghui.orgs.domain.scope import principal_for
+from gonghui.core.errors import DomainError, PermissionDeniedError
+from gonghui.core.scope import principal_for
+from gonghui.core.spreadsheets import cell_text, parse_date
 from gonghui.orgs.enums import OrgKind
 from gonghui.orgs.models import Department, Enterprise, Membership, OrgUnit
 
@@ -34,7 +35,12 @@ PAST_DEADLINE = "期限不能早于今天"
 #: Allowed status changes; ``transition_demand`` is the only writer of ``status``
 #: (``matching.match_pending_demands`` does the same change in bulk, audited as one row).
 TRANSITIONS: dict[str, set[str]] = {
-    DemandStatus.UNMATCHED: {DemandStatus.MATCHED, DemandStatus.WITHDRAWN},
+    DemandStatus.UNMATCHED: {
+        DemandStatus.MATCHED,
+        DemandStatus.WITHDRAWN,
+        DemandStatus.UNMAPPABLE,
+    },
+    DemandStatus.UNMAPPABLE: {DemandStatus.MATCHED, DemandStatus.WITHDRAWN},
     DemandStatus.MATCHED: {DemandStatus.MATCHED, DemandStatus.PLANNED, DemandStatus.WITHDRAWN},
     DemandStatus.PLANNED: {DemandStatus.MATCHED},
     DemandStatus.WITHDRAWN: set(),
@@ -181,6 +187,42 @@ def submit_worker_demand(
     return demand
 
 
+@transaction.atomic
+def refer_worker_demand(
+    person, *, actor, skill: Skill, level: str = Level.L5, note: str = "", source: str = ""
+) -> tuple[Demand, bool]:
+    """A member's need that another programme could not meet (the mentorship programme: no
+    mentor in its pool for the skill), filed by staff of the member's union as the member's
+    own worker demand (matched to ``skill``), so it joins the demand list and its items.
+
+    An open demand of the person for the same skill and level is reused, not duplicated.
+    Returns (demand, created)."""
+    membership = Membership.objects.active().filter(person=person).select_related("union").first()
+    if membership is None:
+        raise DomainError(f"{person.name}不是在会会员，不能转为培训需求", field="person")
+    if not principal_for(actor).covers("demand", "refer", membership.union):
+        raise PermissionDeniedError("无权为该会员登记培训需求")
+    _check_level(skill, level)
+    open_ = Demand.objects.filter(
+        party=Party.WORKER, person=person, skill=skill, level=level,
+        status__in=(DemandStatus.MATCHED, DemandStatus.PLANNED),
+    ).first()  # fmt: skip
+    if open_ is not None:
+        return open_, False
+    note = " ".join((note or "").split())[: Demand._meta.get_field("free_text").max_length]
+    demand = Demand.objects.create(
+        party=Party.WORKER, org_unit=membership.union, area=area_for(membership.union),
+        submitted_by=actor if getattr(getattr(actor, "_meta", None), "label", "") == "accounts.User"
+        else None,
+        person=person, enterprise_id=membership.enterprise_id, skill=skill, free_text=note,
+        match_method=MatchMethod.PICKED, level=level, preferred_time=TimeSlot.FLEXIBLE,
+        mode=Mode.ONSITE, headcount=1, status=DemandStatus.MATCHED,
+    )  # fmt: skip
+    audit.record("demand.refer", actor=actor, obj=demand,
+                 after={**_snapshot(demand), "source": source})  # fmt: skip
+    return demand, True
+
+
 # -- enterprises ---------------------------------------------------------------------------
 
 
@@ -265,7 +307,6 @@ LEVEL_WORDS = {
 YES_NO = {"是": True, "否": False, "可以": True, "不可以": False, "y": True, "n": False,
           "yes": True, "no": False, "1": True, "0": False}  # fmt: skip
 MAX_IMPORT_ROWS = 500
-MAX_IMPORT_BYTES = 5 * 1024 * 1024  # 500 rows of a few cells fit in a few dozen KB
 
 
 @dataclass
@@ -279,21 +320,6 @@ class ImportResult:
         return not self.errors
 
 
-def _read_rows(data: bytes) -> list[tuple[int, list[Any]]]:
-    from python_calamine import CalamineWorkbook
-
-    try:
-        sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
-        raw = sheet.to_python()
-    except Exception:
-        raise DomainError("文件不是有效的Excel表格（.xlsx）", code="not_a_table") from None
-    return [(n, list(r)) for n, r in enumerate(raw, start=1)]
-
-
-def _blank(cells: list[Any]) -> bool:
-    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
-
-
 def _skill_lookup() -> dict[str, Skill]:
     skills = {s.pk: s for s in Skill.objects.all()}
     lookup = {normalize_text(s.name): s for s in skills.values()}
@@ -302,12 +328,7 @@ def _skill_lookup() -> dict[str, Skill]:
     return lookup
 
 
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+_cell_text = cell_text
 
 
 def import_enterprise_demands(
@@ -317,26 +338,14 @@ def import_enterprise_demands(
     工作时间可脱产. Every row is checked first; if any row is wrong nothing is written and
     the result lists each row's errors in Chinese."""
     _require_enterprise_rights(actor, enterprise)
-    data = file if isinstance(file, bytes | bytearray) else file.read()
-    if not data:
-        raise DomainError("文件为空，请选择填好的需求表格", code="empty")
-    if len(data) > MAX_IMPORT_BYTES:
-        raise DomainError("文件过大：需求表格不超过5MB", code="too_large")
-    rows = _read_rows(bytes(data))
-    filled = [i for i, (_, cells) in enumerate(rows) if not _blank(cells)]
-    header_at = filled[0] if filled else None
-    if header_at is None:
-        raise DomainError("文件为空，请选择填好的需求表格", code="empty")
-    headers = [normalize_header(c) for c in rows[header_at][1]]
-    columns = {IMPORT_COLUMNS[h]: i for i, h in enumerate(headers) if h in IMPORT_COLUMNS}
-    missing = [h for h, key in IMPORT_COLUMNS.items() if key not in columns]
-    if missing:
-        raise DomainError("表头不符合模板，缺少以下列：" + "、".join(missing), code="headers")
-    body = [(n, cells) for n, cells in rows[header_at + 1 :] if not _blank(cells)]
+    table = spreadsheets.read_table(
+        spreadsheets.read_upload(file), columns=IMPORT_COLUMNS, markers=(), what="需求",
+        csv_allowed=False, max_rows=MAX_IMPORT_ROWS,
+    )  # fmt: skip
+    headers, columns = table.headers, table.columns
+    body = list(table.rows())
     if not body:
-        raise DomainError("表格中没有数据行", code="empty")
-    if len(body) > MAX_IMPORT_ROWS:
-        raise DomainError(f"数据行数超过上限（最多{MAX_IMPORT_ROWS}行）", code="too_many_rows")
+        raise DomainError(spreadsheets.NO_DATA_ROWS, code="empty")
 
     lookup = _skill_lookup()
     result = ImportResult(rows=len(body))

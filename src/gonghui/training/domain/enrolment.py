@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Enrolment (报名) with a waitlist (候补): capacity is never exceeded.
 
 Every write locks the plan row first (``select_for_update``: a row lock on PostgreSQL; on
@@ -16,13 +17,15 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from gonghui.core import events
 from gonghui.core.domain import audit
-from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
-from gonghui.orgs.domain.scope import principal_for
+from gonghui.core.errors import DomainError, PermissionDeniedError
+from gonghui.core.scope import principal_for
 from gonghui.orgs.models import Enterprise, Membership, Person
 
 from ..enums import EnrollmentStatus, PlanState
 from ..models import Enrollment, Notification, TrainingPlan
+from ..rules import may_cancel_enrollment
 from .notices import account_mobile, notify
 from .plan_cache import PLAN_CACHE_SECONDS, plan_cache_key
 from .plans import PUBLIC_STATES
@@ -149,6 +152,40 @@ def check_eligibility(plan: TrainingPlan, person: Person) -> str | None:
     return _who_reason(plan, _active_membership(person)) or _timing_reason(plan)
 
 
+def eligibility_reasons(plans, person: Person) -> dict[int, str | None]:
+    """``check_eligibility`` for many plans, the membership and the plans' eligible units
+    read once (two queries)."""
+    membership = _active_membership(person)
+    through = TrainingPlan.eligible_units.through
+    paths: dict[int, list[str]] = {plan.pk: [] for plan in plans}
+    for plan_id, path in through.objects.filter(trainingplan_id__in=list(paths)).values_list(
+        "trainingplan_id", "orgunit__path"
+    ):
+        paths[plan_id].append(path)
+    for plan in plans:
+        plan.__dict__.setdefault(_CACHED_PATHS, paths[plan.pk])
+    return {plan.pk: _who_reason(plan, membership) or _timing_reason(plan) for plan in plans}
+
+
+def plans_open_to_unions(plans, union_paths: list[str]) -> list:
+    """The plans whose eligible units take in members of at least one of these unions (an
+    enterprise contact's list: only plans their staff may join)."""
+    through = TrainingPlan.eligible_units.through
+    units: dict[int, list[str]] = {plan.pk: [] for plan in plans}
+    for plan_id, path in through.objects.filter(trainingplan_id__in=list(units)).values_list(
+        "trainingplan_id", "orgunit__path"
+    ):
+        units[plan_id].append(path)
+    return [
+        plan
+        for plan in plans
+        if any(
+            any(up.startswith(p) for p in (units[plan.pk] or [plan.org_unit.path]))
+            for up in union_paths
+        )
+    ]
+
+
 # -- who may act for whom --------------------------------------------------------------------
 def _is_self(actor, person_id: int) -> bool:
     return getattr(actor, "person_id", None) is not None and actor.person_id == person_id
@@ -177,18 +214,6 @@ def _enrolling_enterprise(
     if membership is not None and membership.enterprise_id and membership.enterprise_id in ents:
         return membership.enterprise
     raise PermissionDeniedError("无权为该职工报名")
-
-
-def _may_cancel(enrollment: Enrollment, plan: TrainingPlan, actor) -> bool:
-    if _is_self(actor, enrollment.person_id):
-        return True
-    user = _user_or_none(actor)
-    if user is not None and enrollment.nominated_by_id == user.pk:
-        return True
-    principal = principal_for(actor)
-    if enrollment.enterprise_id and enrollment.enterprise_id in principal.enterprise_ids():
-        return True
-    return principal.covers("plan", "change", plan.org_unit)
 
 
 # -- seats -----------------------------------------------------------------------------------
@@ -323,6 +348,11 @@ def _who_reason(plan: TrainingPlan, membership: Membership | None) -> str | None
     return _scope_reason(plan, membership)
 
 
+def _enrol_url(plan: TrainingPlan) -> str:
+    """The plan's enrolment page, where a message about an enrolment leads."""
+    return f"/t/plans/{plan.pk}/enrol/"
+
+
 # -- writes ----------------------------------------------------------------------------------
 def enroll_person(
     plan: TrainingPlan,
@@ -349,7 +379,8 @@ def enroll_person(
     # Who the plan is for: a refusal here is a "may not" (403), not a bad request.
     reason = _who_reason(plan, membership)
     if reason:
-        raise PermissionDeniedError(reason)
+        # Addressed to whoever acts: a contact nominating reads the worker's name, not "您".
+        raise PermissionDeniedError(reason if by_self else reason.replace("您", person.name, 1))
     mobile = actor.mobile if by_self and _user_or_none(actor) else account_mobile(person)
 
     for attempt in range(SEAT_ATTEMPTS):
@@ -399,12 +430,13 @@ def _enrol_locked(
         },
     )
     if enrollment.status == EnrollmentStatus.ENROLLED:
+        events.emit("enrollment.confirmed", enrollment)
         text = f"报名成功：您已报名“{plan.title}”"
         kind = Notification.Kind.ENROLLED
     else:
         text = f"“{plan.title}”名额已满，您已进入候补第{enrollment.waitlist_position}位"
         kind = Notification.Kind.WAITLISTED
-    notify(person, kind=kind, text=text, mobile=mobile)
+    notify(person, kind=kind, text=text, mobile=mobile, url=_enrol_url(plan))
     return enrollment
 
 
@@ -435,10 +467,12 @@ def _promote(plan: TrainingPlan, *, actor) -> list[Enrollment]:
             before={"status": EnrollmentStatus.WAITLISTED, "waitlist_position": position},
             after={"status": EnrollmentStatus.ENROLLED, "seat": seat},
         )
+        events.emit("enrollment.confirmed", head)
         notify(
             head.person,
             kind=Notification.Kind.PROMOTED,
             text=f"候补转正：您已获得“{plan.title}”的培训名额",
+            url=_enrol_url(plan),
         )
         promoted.append(head)
 
@@ -449,7 +483,8 @@ def cancel_enrollment(enrollment: Enrollment, *, actor, reason: str = "") -> Enr
     _release_lock_at_commit()
     plan = _lock(enrollment.plan)
     current = Enrollment.objects.select_related("person").get(pk=enrollment.pk)
-    if not _may_cancel(current, plan, actor):
+    # The declared rule (training.cancel_enrollment): who, then whether still possible.
+    if not may_cancel_enrollment.test(actor, current):
         raise PermissionDeniedError("无权取消该报名")
     if current.status == EnrollmentStatus.CANCELLED:
         raise DomainError("该报名已取消", code="state")
@@ -477,6 +512,7 @@ def cancel_enrollment(enrollment: Enrollment, *, actor, reason: str = "") -> Enr
         current.person,
         kind=Notification.Kind.CANCELLED,
         text=text + (f"，原因：{reason.strip()}" if reason.strip() else ""),
+        url=_enrol_url(plan),
     )
     if old["status"] == EnrollmentStatus.ENROLLED:
         _promote(plan, actor=actor)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Notifications (站内消息) to a person, with an SMS copy through the pluggable sender.
 
 ``notify`` writes the in-app row inside the caller's transaction; the SMS leaves only
@@ -32,6 +33,11 @@ def _send_sms(mobile: str, text: str) -> None:
         logger.exception("SMS notice failed")
 
 
+def send_sms_after_commit(mobile: str, text: str) -> None:
+    """SMS ``text`` once the current transaction commits (never for a rolled-back one)."""
+    transaction.on_commit(lambda: _send_sms(mobile, text))
+
+
 def notify(
     person: Person, *, text: str, kind: str, url: str = "", mobile: str | None = None
 ) -> Notification:
@@ -45,6 +51,22 @@ def notify(
     if mobile:
         transaction.on_commit(lambda: _send_sms(mobile, text))
     return notice
+
+
+#: Where a message without its own link leads, and the words on its button.
+_KIND_LINKS = {
+    Notification.Kind.EVALUATION: ("/e/", "去评价"),
+    Notification.Kind.REMINDER: ("/t/me/", "查看课程"),
+    Notification.Kind.PLAN_CHANGED: ("/t/me/", "查看培训"),
+    Notification.Kind.PLAN_CANCELLED: ("/t/me/", "查看培训"),
+}
+
+
+def link_for(notice: Notification) -> tuple[str, str]:
+    """Where the message asks the person to go, and the words on its button: its own link
+    (a form to fill, a plan) or, for older messages without one, the page of its kind."""
+    url, label = _KIND_LINKS.get(notice.kind, ("/t/me/", "查看报名"))
+    return (notice.url or url), label
 
 
 def unread_count(person: Person) -> int:

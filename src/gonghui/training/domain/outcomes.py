@@ -1,8 +1,8 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Outcomes (成果库): certificates and skill-level results, entered one by one or imported
 from .xlsx, and the worker's growth record (成长档案): trainings, attendance, certificates."""
 
 import datetime as dt
-import io
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -12,11 +12,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from gonghui.core import events, private_files, spreadsheets
 from gonghui.core.domain import audit
-from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
+from gonghui.core.errors import DomainError, PermissionDeniedError
+from gonghui.core.growth import GrowthEntry, growth_entries
+from gonghui.core.scope import principal_for
+from gonghui.core.spreadsheets import cell_text, parse_date
 from gonghui.orgs.domain.people import find_person
-from gonghui.orgs.domain.roster import normalize_header, parse_date, safe_cell
-from gonghui.orgs.domain.scope import principal_for
 from gonghui.orgs.enums import IdType
 from gonghui.orgs.models import Person
 
@@ -45,9 +47,7 @@ IMPORT_COLUMNS: dict[str, str] = {
     "培训方案": "plan",
 }
 OPTIONAL_COLUMNS = ("成绩", "培训方案")
-ERROR_COLUMN = "错误原因"
 MAX_IMPORT_ROWS = 20_000
-MAX_IMPORT_BYTES = 10 * 1024 * 1024  # 20,000 rows of eight cells stay well under this
 
 
 # -- checks shared by single entry and import --------------------------------------------------
@@ -151,6 +151,7 @@ def record_certificate(
     except IntegrityError:
         raise DomainError("证书编号已存在", code="duplicate", field="number") from None
     audit.record("certificate.create", actor=actor, obj=cert, after=_snapshot(cert))
+    events.emit("certificate.issued", cert)
     return cert
 
 
@@ -177,30 +178,7 @@ class CertificateImport:
         return not self.errors
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _read_sheet(data: bytes) -> list[list[Any]]:
-    from python_calamine import CalamineWorkbook
-
-    if not data:
-        raise DomainError("文件为空，请选择填好的证书表格", code="empty")
-    if len(data) > MAX_IMPORT_BYTES:
-        raise DomainError("文件过大：证书表格不超过10MB", code="too_large")
-    try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        return workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except Exception:
-        raise DomainError("文件不是有效的Excel表格（.xlsx）", code="not_a_table") from None
-
-
-def _blank(cells: list[Any]) -> bool:
-    return all(_text(c) == "" for c in cells)
+_text = cell_text
 
 
 def _skills_by_name() -> dict[str, Skill]:
@@ -228,23 +206,6 @@ class _PlanFinder:
         return (plan, None) if plan else (None, f"未找到培训方案“{text}”，或不在您的管理范围内")
 
 
-def _header(rows: list[list[Any]]) -> tuple[int, dict[str, int], list[str]]:
-    for index, cells in enumerate(rows[:10]):
-        names = [normalize_header(c) for c in cells]
-        if "姓名" in names and "证件号码" in names:
-            columns = {IMPORT_COLUMNS[n]: i for i, n in enumerate(names) if n in IMPORT_COLUMNS}
-            missing = [h for h, k in IMPORT_COLUMNS.items() if k not in columns]
-            missing = [h for h in missing if h not in OPTIONAL_COLUMNS]
-            if missing:
-                raise DomainError(
-                    "表头不符合证书模板，缺少以下列：" + "、".join(missing), code="headers"
-                )
-            return index, columns, names
-    raise DomainError(
-        "表头不符合证书模板：须有 " + "、".join(IMPORT_COLUMNS) + " 列", code="headers"
-    )
-
-
 def import_certificates(file: IO[bytes] | bytes, *, actor) -> CertificateImport:
     """Import certificates from an .xlsx with the columns 姓名, 证件号码, 技能, 等级, 证书编号,
     发证机构, 发证日期, 成绩 (optional), 培训方案 (optional: plan id or title).
@@ -253,17 +214,16 @@ def import_certificates(file: IO[bytes] | bytes, *, actor) -> CertificateImport:
     result lists each bad row with its reasons (see ``error_workbook``).
     """
     _require_recorder(actor)
-    data = file if isinstance(file, bytes) else file.read()
-    sheet = _read_sheet(data)
-    header_index, columns, headers = _header(sheet)
-    result = CertificateImport(headers=headers)
-    for offset, cells in enumerate(sheet[header_index + 1 :], start=header_index + 2):
-        if not _blank(cells):
-            result.rows[offset] = list(cells) + [""] * (len(headers) - len(cells))
+    table = spreadsheets.read_table(
+        spreadsheets.read_upload(file), columns=IMPORT_COLUMNS,
+        required=[h for h in IMPORT_COLUMNS if h not in OPTIONAL_COLUMNS], what="证书",
+        csv_allowed=False, max_rows=MAX_IMPORT_ROWS,
+    )  # fmt: skip
+    columns = table.columns
+    result = CertificateImport(headers=table.headers)
+    result.rows = dict(table.rows())
     if not result.rows:
-        raise DomainError("表格中没有数据行", code="empty")
-    if len(result.rows) > MAX_IMPORT_ROWS:
-        raise DomainError(f"数据行数超过上限（最多{MAX_IMPORT_ROWS}行），请拆分后分批导入")
+        raise DomainError(spreadsheets.NO_DATA_ROWS, code="empty")
 
     def cell(cells: list[Any], key: str) -> Any:
         return cells[columns[key]] if key in columns else None
@@ -352,17 +312,33 @@ def import_certificates(file: IO[bytes] | bytes, *, actor) -> CertificateImport:
 
 def error_workbook(result: CertificateImport) -> bytes:
     """The rejected rows with their original cells and a 错误原因 column (formula-safe)."""
-    from openpyxl import Workbook
+    width = len(result.headers)
+    rejected = ((e.row, result.rows[e.row][:width], e.reason) for e in result.errors)
+    with spreadsheets.error_workbook(result.headers, rejected) as out:
+        return out.read()
 
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("错误行")
-    ws.append(["行号", *result.headers, ERROR_COLUMN])
-    for error in result.errors:
-        cells = result.rows[error.row][: len(result.headers)]
-        ws.append([safe_cell(v) for v in [error.row, *cells, error.reason]])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+
+#: How long a certificate import's error workbook (full ID numbers) stays downloadable.
+ERROR_WORKBOOK_TTL = dt.timedelta(hours=1)
+ERROR_WORKBOOK_AREA = "certificate-errors"
+
+
+def store_error_workbook(result: CertificateImport) -> str:
+    """The error workbook into the encrypted private store, for ``ERROR_WORKBOOK_TTL``;
+    returns its name (what the session keeps)."""
+    return private_files.save(
+        error_workbook(result), area=ERROR_WORKBOOK_AREA, ttl=ERROR_WORKBOOK_TTL
+    )
+
+
+def stored_error_workbook(name: str) -> bytes | None:
+    """The stored error workbook, or None once expired, purged or never stored."""
+    if not (name or "").startswith(ERROR_WORKBOOK_AREA + "/"):
+        return None
+    try:
+        return private_files.read(name)
+    except private_files.Expired:
+        return None
 
 
 # -- the growth record (成长档案) ---------------------------------------------------------------
@@ -383,6 +359,12 @@ class GrowthRecord:
     sessions_attended: int
     sessions_held: int
     certificates: list[Certificate]
+    #: Entries other apps keep (online courses completed, with their hours): core.growth.
+    learning: list[GrowthEntry] = field(default_factory=list)
+
+    @property
+    def learning_hours(self) -> Decimal:
+        return sum((e.hours for e in self.learning), Decimal(0))
 
     @property
     def attendance_rate(self) -> float:
@@ -392,7 +374,8 @@ class GrowthRecord:
 
 def growth_record(person: Person) -> GrowthRecord:
     """The worker's own trainings (every enrolment, with its plan and status), attendance
-    and certificates: the start of the growth record. Callers check who may read it."""
+    and certificates, and what other apps registered (online courses completed, with their
+    learning hours). Callers check who may read it."""
     enrollments = list(
         Enrollment.objects.filter(person=person)
         .select_related("plan", "plan__skill", "plan__org_unit")
@@ -432,4 +415,5 @@ def growth_record(person: Person) -> GrowthRecord:
         sessions_attended=sum(attended.values()),
         sessions_held=sum(t.held for t in counted.values()),
         certificates=certificates,
+        learning=growth_entries(person),
     )

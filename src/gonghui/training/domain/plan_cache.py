@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Where the enrolment keeps a public plan's enrolment terms (``enrolment.enrollable_plan``),
 and how a write drops them: explicitly, from the domain function that changes the plan
 (no signals, GUIDE §3.5)."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The training plan's life: draft → consultation → approved → announced → enrolling →
 running → completed → archived, or cancelled.
 
@@ -8,7 +9,7 @@ conditions, writes a PlanEvent (the public timeline) and an audit row.
 import datetime as dt
 import itertools
 from collections.abc import Callable
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from types import SimpleNamespace
 from typing import Any
 
@@ -16,9 +17,10 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from gonghui.core import events
 from gonghui.core.domain import audit
-from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
-from gonghui.orgs.domain.scope import principal_for
+from gonghui.core.errors import DomainError, PermissionDeniedError
+from gonghui.core.scope import principal_for
 from gonghui.orgs.models import OrgUnit
 
 from ..enums import DemandStatus, EnrollmentStatus, Level, Mode, Party, PlanState, Stance
@@ -89,7 +91,7 @@ def _event(
     kind: str,
     summary: str,
     *,
-    actor=None,
+    actor,
     figures=None,
     from_state: str = "",
     to_state: str = "",
@@ -99,10 +101,15 @@ def _event(
         kind=kind,
         summary=summary,
         figures=figures or {},
-        actor_label=audit._label(actor) if actor is not None else "系统",
+        actor_label=audit._label(actor),
         from_state=from_state,
         to_state=to_state,
     )
+
+
+def record_event(plan: TrainingPlan, kind: str, summary: str, *, actor, figures=None):
+    """A line on the plan's timeline (for the proposal engine and other domain modules)."""
+    return _event(plan, kind, summary, actor=actor, figures=figures)
 
 
 def _transition(plan: TrainingPlan, to: str, *, actor, summary: str, figures=None) -> None:
@@ -270,12 +277,21 @@ def create_plan(
         plan.eligible_units.set(eligible_units)
     _save_version(plan, actor=actor, reason="初稿")
     demand_total = sum(i.total_people for i in items)
+    if items:
+        names = "、".join(f"“{i}”" for i in items)
+        summary = f"根据需求清单中的{len(items)}个需求项（{names}）提出建议方案"
+    else:
+        summary = "未依据需求清单，由工作人员直接拟定方案"
     _event(
         plan,
         "proposed",
-        "根据需求清单提出建议方案",
+        summary[:300],
         actor=actor,
-        figures={"demand_items": len(items), "people_in_demand": demand_total},
+        figures={
+            "demand_items": len(items),
+            "people_in_demand": demand_total,
+            "items": [i.pk for i in items],
+        },
     )
     audit.record("plan.create", actor=actor, obj=plan, after={"title": title})
     return plan
@@ -302,10 +318,29 @@ def add_course(plan: TrainingPlan, *, actor, title: str, hours: Decimal) -> Cour
     title = (title or "").strip()
     if not title:
         raise DomainError("请填写课程名称", field="title")
-    if hours is None or Decimal(hours) <= 0:
-        raise DomainError("学时须大于0", field="hours")
+    hours = _course_hours(hours)
     order = plan.courses.count() + 1
     return Course.objects.create(plan=plan, title=title, hours=hours, order=order)
+
+
+#: What ``Course.hours`` holds (five digits, one decimal place).
+MAX_COURSE_HOURS = Decimal("9999.9")
+
+
+def _course_hours(hours) -> Decimal:
+    """Hours as stored: more than 0, at most ``MAX_COURSE_HOURS``, to one decimal place.
+    (SQLite would store 1e300 and then fail to read the row back on every page.)"""
+    try:
+        value = Decimal(str(hours)) if hours is not None else None
+    except ArithmeticError:
+        value = None
+    if value is not None and value.is_finite() and value > MAX_COURSE_HOURS:
+        raise DomainError(f"学时不能超过{MAX_COURSE_HOURS}", field="hours")
+    if value is not None and value.is_finite():
+        value = value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    if value is None or not value.is_finite() or value <= 0:
+        raise DomainError("学时须大于0", field="hours")
+    return value
 
 
 def _clash(qs, starts_at, ends_at):
@@ -327,13 +362,16 @@ def schedule_session(
     ends_at: dt.datetime,
     venue: Venue | None = None,
     course: Course | None = None,
+    override_reason: str = "",
 ) -> Session:
-    """Add a session; a trainer or venue cannot be double-booked."""
+    """Add a session; a trainer or venue cannot be double-booked. A trainer who has not
+    registered the plan's skill (nor a qualification for it) needs ``override_reason``."""
     _require_manager(actor, plan)
     _require_editable(plan)
     if course is not None and course.plan_id != plan.pk:
         raise DomainError("课程不属于该方案", field="course")
     _check_booking(plan, trainer=trainer, venue=venue, starts_at=starts_at, ends_at=ends_at)
+    _check_trainer_skill(plan, trainer, override_reason, actor=actor)
     from .checkin_secret import new_secret
 
     return Session.objects.create(
@@ -345,6 +383,31 @@ def schedule_session(
         ends_at=ends_at,
         checkin_secret=new_secret(),
     )
+
+
+def _check_trainer_skill(plan: TrainingPlan, trainer: Trainer, reason: str, *, actor) -> None:
+    """A trainer without the plan's skill is refused unless staff give a reason; the
+    override is written on the timeline and in the audit log."""
+    from .proposal import trainer_qualified
+
+    if trainer_qualified(trainer, plan.skill):
+        return
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(
+            f"培训师{trainer.name}未登记“{plan.skill.name}”技能或资质；如确需安排，请填写人工指定理由",
+            field="override_reason",
+            code="unqualified",
+        )
+    if plan.events.filter(kind="trainer_override", figures__trainer=trainer.pk).exists():
+        return
+    _event(
+        plan, "trainer_override",
+        f"人工指定未登记“{plan.skill.name}”技能的培训师{trainer.name}：{reason}"[:300],
+        actor=actor, figures={"trainer": trainer.pk},
+    )  # fmt: skip
+    audit.record("plan.trainer_override", actor=actor, obj=plan,
+                 after={"trainer": trainer.pk}, detail=reason)  # fmt: skip
 
 
 def _check_booking(
@@ -418,6 +481,7 @@ def reschedule_session(
     trainer: Trainer | None = None,
     venue: Venue | None = None,
     reason: str = "",
+    override_reason: str = "",
 ) -> Session:
     """Move a session that has not started yet (new time, and optionally another trainer or
     venue), with the same checks as scheduling it. Once the plan is announced, a reason is
@@ -438,6 +502,8 @@ def reschedule_session(
     venue = venue if venue is not None else session.venue
     _check_booking(plan, trainer=trainer, venue=venue, starts_at=starts_at, ends_at=ends_at,
                    moving=session)  # fmt: skip
+    if trainer.pk != session.trainer_id:
+        _check_trainer_skill(plan, trainer, override_reason or reason, actor=actor)
     before = _session_line(session)
     session.starts_at, session.ends_at = starts_at, ends_at
     session.trainer, session.venue = trainer, venue
@@ -558,25 +624,143 @@ def open_consultation(plan: TrainingPlan, *, actor, closes_at: dt.datetime) -> C
     consultation, _ = Consultation.objects.update_or_create(
         plan=plan, defaults={"opens_at": now, "closes_at": closes_at, "closed_at": None}
     )
+    invited = invite_parties(consultation)
+    told = tell_demanders(
+        plan,
+        f"您提出的“{plan.skill.name}”培训需求已形成建议方案“{plan.title}”，正在征求意见，"
+        f"截至{timezone.localtime(closes_at):%m月%d日%H:%M}，欢迎提出意见",
+        url="/t/consult/",
+    )
     _transition(
         plan,
         PlanState.CONSULTATION,
         actor=actor,
-        summary=f"公开征求职工、企业、部门意见，截至{timezone.localtime(closes_at):%Y-%m-%d %H:%M}",
+        summary=f"公开征求职工、企业、部门意见，截至{timezone.localtime(closes_at):%Y-%m-%d %H:%M}"
+        f"；邀请{len(invited)}方参与，通知需求职工{told}人",
+        figures={"invited": len(invited), "demanders_told": told},
     )
     return consultation
 
 
+def demanders(plan: TrainingPlan):
+    """The people whose worker demands fed ``plan`` (through its items)."""
+    from gonghui.orgs.models import Person
+
+    ids = Demand.objects.filter(
+        item__in=plan.items.all(), party=Party.WORKER, status=DemandStatus.PLANNED
+    ).values("person_id")
+    return Person.objects.filter(pk__in=ids).order_by("pk")
+
+
+def tell_demanders(plan: TrainingPlan, text: str, *, url: str = "") -> int:
+    """Message (in-app and SMS) every worker whose demand fed the plan; how many."""
+    from django.contrib.auth import get_user_model
+
+    from ..models.notice import Notification
+    from .notices import send_sms_after_commit
+
+    people = list(demanders(plan).values_list("pk", flat=True))
+    Notification.objects.bulk_create(
+        Notification(person_id=pk, kind=Notification.Kind.DEMAND_PLAN, text=text[:300],
+                     url=url or f"/t/plans/{plan.pk}/")
+        for pk in people
+    )  # fmt: skip
+    accounts = get_user_model().objects.filter(person_id__in=people, is_active=True)
+    for mobile in accounts.values_list("mobile", flat=True):
+        if mobile:
+            send_sms_after_commit(mobile, text)
+    return len(people)
+
+
+def invite_parties(consultation: Consultation) -> list:
+    """Invite the parties a consultation concerns: the enterprises and departments whose
+    demands fed the plan, the unions the worker demands came from and the organising
+    union. Idempotent (a re-opened consultation keeps its invitations)."""
+    from ..enums import InviteKind
+    from ..models import ConsultationInvite
+
+    plan = consultation.plan
+    fed = Demand.objects.filter(item__in=plan.items.all(), status=DemandStatus.PLANNED)
+    wanted = [(InviteKind.UNION, "org_unit_id", plan.org_unit_id)]
+    for ent in sorted(
+        set(fed.filter(party=Party.ENTERPRISE).values_list("enterprise_id", flat=True))
+    ):
+        wanted.append((InviteKind.ENTERPRISE, "enterprise_id", ent))
+    for dept in sorted(
+        set(fed.filter(party=Party.DEPARTMENT).values_list("department_id", flat=True))
+    ):
+        wanted.append((InviteKind.DEPARTMENT, "department_id", dept))
+    unions = sorted(set(fed.filter(party=Party.WORKER).values_list("org_unit_id", flat=True)))
+    wanted += [(InviteKind.UNION, "org_unit_id", u) for u in unions if u != plan.org_unit_id]
+    out = []
+    for kind, field, value in wanted:
+        invite, _ = ConsultationInvite.objects.get_or_create(
+            consultation=consultation, kind=kind, **{field: value}
+        )
+        out.append(invite)
+    return out
+
+
+@transaction.atomic
+def invite_expert(plan: TrainingPlan, *, actor, user, note: str = ""):
+    """Staff invite an expert (a platform account) to give an opinion (特邀专家)."""
+    from ..enums import InviteKind
+    from ..models import ConsultationInvite
+
+    _require_manager(actor, plan)
+    consultation = Consultation.objects.filter(plan=plan).first()
+    if plan.state != PlanState.CONSULTATION or consultation is None:
+        raise DomainError("方案当前不在意见征集期，不能邀请专家", code="state")
+    if user is None or not user.is_active:
+        raise DomainError("请选择有效的平台账号", field="user")
+    invite, created = ConsultationInvite.objects.get_or_create(
+        consultation=consultation, kind=InviteKind.EXPERT, user=user,
+        defaults={"note": (note or "").strip()[:200]},
+    )  # fmt: skip
+    if not created:
+        raise DomainError("已邀请该专家", field="user")
+    _event(plan, "expert_invited", f"邀请特邀专家{audit._label(user)}提出意见", actor=actor)
+    audit.record("consultation.invite_expert", actor=actor, obj=plan, after={"user": user.pk})
+    return invite
+
+
 def _party_of(actor, plan: TrainingPlan) -> tuple[str, dict[str, Any]]:
-    """Which party an opinion comes from — a department liaison, an enterprise contact or a
-    worker, in that order — among those the plan concerns (its org unit's subtree; a
-    department also speaks for the units below the federation it works with)."""
+    """Which party an opinion comes from — an invited expert, a department liaison, an
+    enterprise contact, a union officer, a trainer or a worker, in that order — among those
+    the plan concerns (its org unit's subtree; a department or a union officer also speaks
+    for the units below the federation it works with; a trainer who lists the plan's skill
+    or teaches it)."""
+    from gonghui.orgs.enums import Role
     from gonghui.orgs.models import Department, Enterprise, Membership
 
+    from ..enums import InviteKind, OpinionParty
+    from ..models import ConsultationInvite
+
     principal = principal_for(actor)
-    if not (principal.department_ids() or principal.enterprise_ids() or principal.person_id):
-        raise PermissionDeniedError("只有职工、企业联络员和部门联络员可以提出意见")
     unit = plan.org_unit
+    if (
+        principal.user_id
+        and ConsultationInvite.objects.filter(
+            consultation__plan=plan, kind=InviteKind.EXPERT, user_id=principal.user_id
+        ).exists()
+    ):
+        return OpinionParty.EXPERT, {}
+    officer_paths = [g.path for g in principal.grants if g.role == Role.UNION_OFFICER]
+    trainer = (
+        Trainer.objects.filter(account_id=principal.user_id, active=True).first()
+        if principal.user_id
+        else None
+    )
+    if not (
+        principal.department_ids()
+        or principal.enterprise_ids()
+        or principal.person_id
+        or officer_paths
+        or trainer
+    ):
+        raise PermissionDeniedError(
+            "只有职工、企业联络员、部门联络员、工会干部、培训师和特邀专家可以提出意见"
+        )
     for dept in Department.objects.filter(pk__in=principal.department_ids()).select_related(
         "org_unit"
     ):
@@ -585,6 +769,15 @@ def _party_of(actor, plan: TrainingPlan) -> tuple[str, dict[str, Any]]:
     for ent in Enterprise.objects.filter(pk__in=principal.enterprise_ids()).select_related("union"):
         if ent.union.is_within(unit):
             return Party.ENTERPRISE, {"enterprise_id": ent.pk}
+    for path in officer_paths:
+        if path.startswith(unit.path) or unit.path.startswith(path):
+            return OpinionParty.UNION, {}
+    if trainer is not None and (
+        trainer.skills.filter(pk=plan.skill_id).exists()
+        or trainer.credentials.filter(skill_id=plan.skill_id).exists()
+        or plan.sessions.filter(trainer=trainer).exists()
+    ):
+        return OpinionParty.TRAINER, {}
     if principal.person_id:
         membership = (
             Membership.objects.active()
@@ -643,7 +836,9 @@ def reply_to_opinion(opinion: Opinion, *, actor, reply: str) -> Opinion:
 def consultation_summary(plan: TrainingPlan) -> dict[str, Any]:
     """Opinions counted by party and stance, replies, and what changed because of them."""
     consultation = Consultation.objects.filter(plan=plan).first()
-    by_party = {p.value: {s.value: 0 for s in Stance} for p in Party}
+    from ..enums import OpinionParty
+
+    by_party = {p.value: {s.value: 0 for s in Stance} for p in OpinionParty}
     total = replied = 0
     adopted: list[Opinion] = []
     if consultation is not None:
@@ -674,11 +869,29 @@ def consultation_summary(plan: TrainingPlan) -> dict[str, Any]:
     }
 
 
+#: Checks run when a consultation ends, registered by other apps (insight: the federation's
+#: minimum length). Each is called as ``guard(plan, consultation, ended_at=, reason=,
+#: actor=)`` inside the transaction and raises DomainError to refuse.
+_CONSULTATION_GUARDS: list[Callable[..., None]] = []
+
+
+def register_consultation_guard(guard: Callable[..., None]) -> None:
+    if guard not in _CONSULTATION_GUARDS:
+        _CONSULTATION_GUARDS.append(guard)
+
+
 @transaction.atomic
-def approve_plan(plan: TrainingPlan, *, actor, close_early: bool = False) -> TrainingPlan:
+def approve_plan(
+    plan: TrainingPlan, *, actor, close_early: bool = False, short_reason: str = ""
+) -> TrainingPlan:
     """Close the consultation (at or after its deadline, or early by staff decision) and
-    approve the plan."""
+    approve the plan. The registered guards may refuse a consultation that was too short,
+    or accept it with ``short_reason``."""
     _require_manager(actor, plan)
+    from gonghui.core.rules import acting_person_key
+
+    if plan.created_by_id is not None and acting_person_key(actor) == plan.created_by_id:
+        raise DomainError("方案须由拟定人以外的另一位工作人员审定", code="four_eyes")
     consultation = Consultation.objects.select_for_update().filter(plan=plan).first()
     now = timezone.now()
     if consultation is None:
@@ -689,6 +902,8 @@ def approve_plan(plan: TrainingPlan, *, actor, close_early: bool = False) -> Tra
     unanswered = consultation.opinions.exclude(stance=Stance.SUPPORT).filter(reply="").count()
     if unanswered:
         raise DomainError(f"还有{unanswered}条反对或建议尚未答复", code="incomplete")
+    for guard in _CONSULTATION_GUARDS:
+        guard(plan, consultation, ended_at=now, reason=short_reason, actor=actor)
     consultation.closed_at = now
     consultation.save(update_fields=["closed_at"])
     figures = {
@@ -722,6 +937,7 @@ def announce_plan(plan: TrainingPlan, *, actor) -> TrainingPlan:
         summary="向社会公告培训内容",
         figures={"capacity": plan.capacity, "sessions": plan.sessions.count()},
     )
+    events.emit("plan.announced", plan)
     return plan
 
 
@@ -730,12 +946,16 @@ def open_enrolment(plan: TrainingPlan, *, actor) -> TrainingPlan:
     _require_manager(actor, plan)
     if plan.enrol_cutoff is not None and plan.enrol_cutoff <= timezone.now():
         raise DomainError("报名截止时间已过，请先修改截止时间", code="incomplete")
+    told = tell_demanders(
+        plan,
+        f"您需求的培训“{plan.title}”已公告并开放报名（名额{plan.capacity}人），请尽快报名",
+    )
     _transition(
         plan,
         PlanState.ENROLLING,
         actor=actor,
         summary="开放报名",
-        figures={"capacity": plan.capacity},
+        figures={"capacity": plan.capacity, "demanders_told": told},
     )
     return plan
 
@@ -760,6 +980,7 @@ def start_plan(plan: TrainingPlan, *, actor) -> TrainingPlan:
     figures = enrolment_figures(plan)
     if figures["enrolled"] == 0:
         raise DomainError("尚无人报名，不能开班", code="incomplete")
+    figures["demanders_told"] = tell_demanders(plan, f"您需求的培训“{plan.title}”已开班")
     _transition(
         plan,
         PlanState.RUNNING,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Session reminders: the day before a session, everyone enrolled gets a message."""
 
 import datetime as dt

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Load the shipped skill catalogue (data/skills.json) into the database.
 
 Self-contained on purpose: it uses the historical models from ``apps.get_model`` and

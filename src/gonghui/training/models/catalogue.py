@@ -1,5 +1,7 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Skill catalogue (技能目录), shipped from data/skills.json and extendable by staff."""
 
+from django.conf import settings
 from django.db import models
 
 
@@ -43,3 +45,23 @@ class SkillSynonym(models.Model):
 
     def __str__(self) -> str:
         return f"{self.text} → {self.skill}"
+
+
+class SkillKnowledge(models.Model):
+    """Staff additions to a skill's knowledge base: words per kind (tasks, tools, objects,
+    places, words, slang, typos, not — see ``domain.knowledge.KINDS``). The shipped words
+    live in ``data/skill_knowledge/*.toml``; the matcher merges both."""
+
+    skill = models.OneToOneField(Skill, on_delete=models.CASCADE, related_name="knowledge")
+    words = models.JSONField("补充词语", default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "技能知识库补充"
+        verbose_name_plural = "技能知识库补充"
+
+    def __str__(self) -> str:
+        return f"{self.skill} 知识库补充"

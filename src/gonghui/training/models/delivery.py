@@ -1,12 +1,14 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Trainer database (师资库) and venue database (阵地库)."""
 
 from django.db import models
 
 from gonghui.core.fields import EncryptedTextField
 from gonghui.core.masking import mask_mobile
+from gonghui.core.scope import ScopedQuerySet
 from gonghui.orgs.models import OrgUnit
-from gonghui.orgs.models.org import ScopedQuerySet
 
+from ..enums import Level
 from .catalogue import Skill
 
 
@@ -29,6 +31,11 @@ class Trainer(models.Model):
         related_name="trainer_profile", verbose_name="平台账号",
     )  # fmt: skip
     active = models.BooleanField("在库", default=True)
+    available_slots = models.JSONField(
+        "可授课时段", default=list, blank=True,
+        help_text="TimeSlot 取值（工作日晚上、工作日白天、周末）；留空表示均可",
+    )  # fmt: skip
+    notes = models.CharField("备注", max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = TrainerQuerySet.as_manager()
@@ -44,6 +51,37 @@ class Trainer(models.Model):
     @property
     def mobile_masked(self) -> str:
         return mask_mobile(self.mobile)
+
+
+class TrainerQualification(models.Model):
+    """A trainer's structured qualification (师资资质): a skill at a level, with the
+    certificate's number, issuer and expiry. Ranks trainers in the proposal engine."""
+
+    trainer = models.ForeignKey(
+        Trainer, on_delete=models.CASCADE, related_name="credentials", verbose_name="培训师"
+    )
+    skill = models.ForeignKey(
+        Skill, on_delete=models.PROTECT, related_name="trainer_credentials", verbose_name="技能"
+    )
+    level = models.CharField("等级", max_length=4, choices=Level.choices)
+    certificate_number = models.CharField("证书编号", max_length=50, blank=True)
+    issuer = models.CharField("发证机构", max_length=100, blank=True)
+    expires_on = models.DateField("有效期至", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["trainer", "skill", "level", "id"]
+        verbose_name = "培训师资质"
+        verbose_name_plural = "培训师资质"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["trainer", "skill", "level", "certificate_number"],
+                name="trainer_qualification_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.trainer} {self.skill} {self.get_level_display()}"
 
 
 class VenueQuerySet(ScopedQuerySet):

@@ -1,14 +1,17 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The demand list (需求清单): raw demands from three parties, aggregated into items."""
 
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from rules.contrib.models import RulesModelBase, RulesModelMixin
 
+from gonghui.core.scope import ScopedQuerySet
 from gonghui.orgs.models import Department, Enterprise, OrgUnit, Person
-from gonghui.orgs.models.org import ScopedQuerySet
 
 from ..enums import DemandStatus, Level, MatchMethod, Mode, Party, TimeSlot
+from ..rules import tunes_demand_list
 from .catalogue import Skill
 
 
@@ -36,6 +39,9 @@ class Demand(models.Model):
     )
     free_text = models.CharField("想学什么", max_length=200, blank=True)
     match_method = models.CharField(max_length=10, choices=MatchMethod.choices, blank=True)
+    unmappable_reason = models.CharField(
+        "无法对应的原因", max_length=100, blank=True, help_text="工作人员标记“无法对应”时填写"
+    )
     level = models.CharField("目标等级", max_length=4, choices=Level.choices, default=Level.L5)
     current_level = models.CharField("现有等级", max_length=4, choices=Level.choices, blank=True)
     preferred_time = models.CharField(
@@ -85,7 +91,7 @@ class DemandItemQuerySet(ScopedQuerySet):
     scope_kind = "demanditem"
 
 
-class DemandItem(models.Model):
+class DemandItem(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     """需求项: open demands aggregated by skill × level × area, with a priority score."""
 
     class Status(models.TextChoices):
@@ -116,6 +122,8 @@ class DemandItem(models.Model):
         ordering = ["-priority", "id"]
         verbose_name = "需求项"
         verbose_name_plural = "需求项"
+        # training.tune_demanditem: rebuild the items, tune the priority weights.
+        rules_permissions = {"tune": tunes_demand_list}
         constraints = [
             models.UniqueConstraint(fields=["skill", "level", "area"], name="demand_item_unique")
         ]

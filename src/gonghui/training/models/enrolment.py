@@ -1,16 +1,24 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Enrolment with a waitlist, and attendance (签到)."""
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from rules.contrib.models import RulesModelBase, RulesModelMixin
 
+from gonghui.core.scope import ScopedQuerySet
 from gonghui.orgs.models import Enterprise, Person
 
 from ..enums import CheckInMethod, EnrollmentStatus
+from ..rules import cancels_enrollment
 from .plan import Session, TrainingPlan
 
 
-class Enrollment(models.Model):
+class EnrollmentQuerySet(ScopedQuerySet):
+    scope_kind = "enrollment"
+
+
+class Enrollment(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     """One person on one plan. ``seat`` (1…capacity) is unique per plan among enrolled rows,
     so the database itself refuses an overbooking even if a lock were ever missed."""
 
@@ -28,10 +36,13 @@ class Enrollment(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     completed = models.BooleanField("已结业", default=False)
 
+    objects = EnrollmentQuerySet.as_manager()
+
     class Meta:
         ordering = ["plan", "seat", "waitlist_position", "id"]
         verbose_name = "报名"
         verbose_name_plural = "报名"
+        rules_permissions = {"cancel": cancels_enrollment}  # training.cancel_enrollment
         indexes = [
             # The end of the waitlist (every enrolment reads it, under the plan lock) and
             # its head (promotion), without reading the plan's other rows.

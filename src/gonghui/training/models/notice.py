@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """In-app notifications (站内消息) to a person: enrolled, waitlisted, promoted, reminders…
 
 Written by ``training/domain/notices.notify``, which also sends an SMS after commit when the
@@ -6,7 +7,12 @@ person has an account with a mobile number.
 
 from django.db import models
 
+from gonghui.core.scope import ScopedQuerySet
 from gonghui.orgs.models import Person
+
+
+class NotificationQuerySet(ScopedQuerySet):
+    scope_kind = "notification"
 
 
 class Notification(models.Model):
@@ -19,6 +25,7 @@ class Notification(models.Model):
         PLAN_CHANGED = "plan_changed", "培训变更"
         PLAN_CANCELLED = "plan_cancelled", "培训取消"
         EVALUATION = "evaluation", "培训评价"
+        DEMAND_PLAN = "demand_plan", "需求进展"
 
     person = models.ForeignKey(
         Person, on_delete=models.CASCADE, related_name="notifications", verbose_name="职工"
@@ -28,6 +35,8 @@ class Notification(models.Model):
     url = models.CharField("链接", max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField("已读时间", null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Training plans (建议方案/培训方案) with courses, sessions, versions, consultation and a
 public timeline."""
 
@@ -7,10 +8,10 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from gonghui.core.scope import ScopedQuerySet
 from gonghui.orgs.models import Department, Enterprise, OrgUnit, Person
-from gonghui.orgs.models.org import ScopedQuerySet
 
-from ..enums import Level, Mode, Party, PlanState, Stance
+from ..enums import InviteKind, Level, Mode, OpinionParty, PlanState, Stance
 from .catalogue import Skill
 from .delivery import Trainer, Venue
 from .demand import DemandItem
@@ -58,6 +59,10 @@ class TrainingPlan(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     announced_at = models.DateTimeField(null=True, blank=True)
+    proposal = models.JSONField(
+        "建议方案依据", default=dict, blank=True,
+        help_text="提案引擎的每项选择及理由（domain/proposal.py）",
+    )  # fmt: skip
 
     objects = PlanQuerySet.as_manager()
 
@@ -87,6 +92,10 @@ class Course(models.Model):
         return self.title
 
 
+class SessionQuerySet(ScopedQuerySet):
+    scope_kind = "session"
+
+
 class Session(models.Model):
     """A scheduled class (班次/课次): who teaches which course, where and when."""
 
@@ -103,6 +112,8 @@ class Session(models.Model):
     checkin_secret = models.CharField(max_length=64, editable=False)
     held = models.BooleanField("已开课", default=False)
 
+    objects = SessionQuerySet.as_manager()
+
     class Meta:
         ordering = ["starts_at", "id"]
         verbose_name = "班次"
@@ -115,7 +126,12 @@ class Session(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.plan} {self.starts_at:%Y-%m-%d %H:%M}"
+        from django.utils import timezone
+
+        start = self.starts_at
+        if start is not None and timezone.is_aware(start):
+            start = timezone.localtime(start)  # Beijing time wherever it is shown
+        return f"{self.plan} {start:%Y-%m-%d %H:%M}"
 
 
 class PlanVersion(models.Model):
@@ -156,11 +172,44 @@ class Consultation(models.Model):
         return f"{self.plan} 意见征集"
 
 
+class ConsultationInvite(models.Model):
+    """A party invited when a consultation opens: an enterprise or a department whose
+    demand fed the plan, a union in scope, or an expert (a platform account) invited by
+    staff. Invited experts may give opinions (tagged 特邀专家)."""
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="invites")
+    kind = models.CharField("受邀方", max_length=12, choices=InviteKind.choices)
+    enterprise = models.ForeignKey(Enterprise, null=True, blank=True, on_delete=models.CASCADE)
+    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.CASCADE)
+    org_unit = models.ForeignKey(
+        OrgUnit, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+        related_name="+",
+    )  # fmt: skip
+    note = models.CharField("说明", max_length=200, blank=True)
+    invited_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["consultation", "kind", "id"]
+        verbose_name = "意见征集邀请"
+        verbose_name_plural = "意见征集邀请"
+
+    def __str__(self) -> str:
+        who = self.enterprise or self.department or self.org_unit or self.user
+        return f"{self.get_kind_display()}：{who}"
+
+
+class OpinionQuerySet(ScopedQuerySet):
+    scope_kind = "opinion"
+
+
 class Opinion(models.Model):
     consultation = models.ForeignKey(
         Consultation, on_delete=models.CASCADE, related_name="opinions"
     )
-    party = models.CharField("提出方", max_length=12, choices=Party.choices)
+    party = models.CharField("提出方", max_length=12, choices=OpinionParty.choices)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -173,6 +222,8 @@ class Opinion(models.Model):
     replied_at = models.DateTimeField(null=True, blank=True)
     adopted_in_version = models.PositiveIntegerField("采纳于版本", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OpinionQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -1,8 +1,9 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """``{% training_nav as nav %}``: which skills-training console sections the user may open."""
 
 from django import template
 
-from gonghui.orgs.domain.scope import principal_for
+from gonghui.core.scope import principal_for
 
 register = template.Library()
 

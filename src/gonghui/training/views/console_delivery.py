@@ -1,6 +1,5 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Staff console: trainers (师资库), venues (阵地库) and outcomes (成果库)."""
-
-import base64
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -10,26 +9,24 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from gonghui.core.console import add_domain_error, console_page, paginate
+from gonghui.core.errors import DomainError, PermissionDeniedError
+from gonghui.core.scope import principal_for
+from gonghui.core.spreadsheets import XLSX_CONTENT_TYPE
 from gonghui.orgs.domain.console_queries import units_covered
-from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
 from gonghui.orgs.domain.people import find_person
-from gonghui.orgs.domain.scope import principal_for
 from gonghui.orgs.enums import IdType
-from gonghui.orgs.views.common import paginate
 
-from ..domain import console_queries, delivery, outcomes
+from ..domain import console_queries, delivery, outcomes, registries
 from ..forms import (
     CertificateForm,
     CertificateImportForm,
     TrainerForm,
     VenueForm,
-    add_domain_error,
 )
 from ..models import Skill, Trainer, Venue
-from .console import training_view
+from .console_registries import AvailabilityForm, QualificationForm
 
-#: Error workbooks larger than this are not kept in the session (re-import to see them).
-MAX_ERROR_WORKBOOK = 2_000_000
 ERROR_SESSION_KEY = "training_certificate_errors"
 
 
@@ -66,7 +63,7 @@ def _trainer_form(request, data=None, initial=None):
     )
 
 
-@training_view("trainer")
+@console_page("trainer")
 def trainer_list(request):
     qs = (
         Trainer.objects.restrict(request.user).select_related("org_unit").prefetch_related("skills")
@@ -80,7 +77,7 @@ def trainer_list(request):
     return render(request, "training/console/trainers.html", context)
 
 
-@training_view("trainer", "change")
+@console_page("trainer", "change")
 @require_http_methods(["GET", "POST"])
 def trainer_new(request):
     form = _trainer_form(request, request.POST or None)
@@ -106,7 +103,7 @@ def _trainer(request, trainer_id: int, action: str = "view") -> Trainer:
     )
 
 
-@training_view("trainer")
+@console_page("trainer")
 def trainer_detail(request, trainer_id: int):
     trainer = _trainer(request, trainer_id)
     sessions = console_queries.sessions_of_trainer(request.user, trainer)
@@ -118,11 +115,14 @@ def trainer_detail(request, trainer_id: int):
         "skills": trainer.skills.order_by("name"),
         "history": list(plans.values()),
         "can_change": principal_for(request.user).can("trainer", "change", trainer),
+        "record": registries.trainer_record(trainer),
+        "qualification_form": QualificationForm(),
+        "availability_form": AvailabilityForm(initial={"slots": trainer.available_slots}),
     }
     return render(request, "training/console/trainer.html", context)
 
 
-@training_view("trainer", "change")
+@console_page("trainer", "change")
 @require_http_methods(["GET", "POST"])
 def trainer_edit(request, trainer_id: int):
     trainer = _trainer(request, trainer_id, "change")
@@ -167,7 +167,7 @@ def _venue_form(request, data=None, initial=None):
     return VenueForm(data, initial=initial, units=units_covered(request.user, "venue", "change"))
 
 
-@training_view("venue")
+@console_page("venue")
 def venue_list(request):
     qs = Venue.objects.restrict(request.user).select_related("org_unit")
     qs, q = _search(request, qs, "name", "address")
@@ -179,7 +179,7 @@ def venue_list(request):
     return render(request, "training/console/venues.html", context)
 
 
-@training_view("venue", "change")
+@console_page("venue", "change")
 @require_http_methods(["GET", "POST"])
 def venue_new(request):
     form = _venue_form(request, request.POST or None)
@@ -202,7 +202,7 @@ def _venue(request, venue_id: int, action: str = "view") -> Venue:
     )
 
 
-@training_view("venue")
+@console_page("venue")
 def venue_detail(request, venue_id: int):
     venue = _venue(request, venue_id)
     context = {
@@ -213,7 +213,7 @@ def venue_detail(request, venue_id: int):
     return render(request, "training/console/venue.html", context)
 
 
-@training_view("venue", "change")
+@console_page("venue", "change")
 @require_http_methods(["GET", "POST"])
 def venue_edit(request, venue_id: int):
     venue = _venue(request, venue_id, "change")
@@ -254,7 +254,7 @@ def _certificate_page(request, *, status=200, form=None, import_form=None, resul
     return render(request, "training/console/certificates.html", context, status=status)
 
 
-@training_view("plan")
+@console_page("plan")
 @require_http_methods(["GET", "POST"])
 def certificate_list(request):
     if request.method == "GET":
@@ -266,7 +266,13 @@ def certificate_list(request):
     def record(d):
         person = find_person(IdType.RESIDENT, d.pop("id_number").strip().upper())
         name = d.pop("name").strip()
-        if person is None or person.name != name:
+        # One answer for "no such person", "another name" and "outside your scope": the
+        # form must not tell whether an ID number exists or whose it is (issue 12, item 2).
+        if (
+            person is None
+            or person.name != name
+            or not principal_for(request.user).can("person", "change", person)
+        ):
             raise DomainError(_("未找到该姓名与证件号码对应的职工"), field="id_number")
         return outcomes.record_certificate(person, actor=request.user, **d)
 
@@ -277,7 +283,7 @@ def certificate_list(request):
     return _certificate_page(request, status=400, form=form)
 
 
-@training_view("plan", "change")
+@console_page("plan", "change")
 @require_POST
 def certificate_import(request):
     form = CertificateImportForm(request.POST, request.FILES)
@@ -294,21 +300,21 @@ def certificate_import(request):
             if result.ok:
                 messages.success(request, _("已导入证书 %(n)d 本") % {"n": result.created})
                 return redirect("training_console:certificates")
-            workbook = outcomes.error_workbook(result)
-            if len(workbook) <= MAX_ERROR_WORKBOOK:
-                request.session[ERROR_SESSION_KEY] = base64.b64encode(workbook).decode()
+            # Full ID numbers: kept encrypted in the private store, with an expiry; the
+            # session holds only the file's name.
+            request.session[ERROR_SESSION_KEY] = outcomes.store_error_workbook(result)
     return _certificate_page(request, status=400, import_form=form, result=result)
 
 
-@training_view("plan", "change")
+@console_page("plan", "change")
 def certificate_errors(request):
-    """The last import's rejected rows with a 错误原因 column (kept in the session)."""
-    data = request.session.get(ERROR_SESSION_KEY)
-    if not data:
+    """The last import's rejected rows with a 错误原因 column (private store, 1 hour)."""
+    data = outcomes.stored_error_workbook(request.session.get(ERROR_SESSION_KEY, ""))
+    if data is None:
         raise Http404
     response = HttpResponse(
-        base64.b64decode(data),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        data,
+        content_type=XLSX_CONTENT_TYPE,
     )
     response["Content-Disposition"] = "attachment; filename*=UTF-8''certificate-errors.xlsx"
     response["Cache-Control"] = "no-store"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Staff console: the demand list (需求清单) with its mapping queue, and demand items
 (需求项) with their priority formula and profile."""
 
@@ -7,26 +8,22 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
-from gonghui.orgs.domain.scope import principal_for
-from gonghui.orgs.models import OrgUnit
-from gonghui.orgs.views.common import paginate
+from gonghui.core.console import add_domain_error, console_page, paginate
+from gonghui.core.errors import DomainError, PermissionDeniedError
+from gonghui.core.scope import principal_for
 
 from ..domain import analysis, console_queries, demand_queries
-from ..domain.matching import map_demand
-from ..forms import DemandFilterForm, WeightsForm, add_domain_error
-from ..models import Demand, PriorityWeights, Skill, TrainingPlan
-from .console import training_view
+from ..domain.matching import map_identical_demands, mapping_queue, mark_unmappable
+from ..forms import DemandFilterForm, WeightsForm
+from ..models import PriorityWeights, Skill, TrainingPlan
 
 QUEUE_SIZE = 20
 
 
 def _may_tune(user) -> bool:
-    """Rebuilding the items and tuning the weights touch every item of every area, so the
-    console offers them only to staff whose scope covers every top-level unit."""
-    principal = principal_for(user)
-    roots = list(OrgUnit.objects.filter(parent__isnull=True))
-    return bool(roots) and all(principal.covers("demanditem", "change", r) for r in roots)
+    """Rebuilding the items and tuning the weights touch every item of every area: the
+    declared rule ``training.tune_demanditem`` (the domain checks it again)."""
+    return user.has_perm(analysis.TUNE)
 
 
 def _demand_page(request, *, status=200, map_errors=None, rebuild=None):
@@ -46,14 +43,17 @@ def _demand_page(request, *, status=200, map_errors=None, rebuild=None):
     page, querystring = paginate(request, qs)
     principal = principal_for(request.user)
     can_change = principal.may("demand", "change")
-    queue = demand_queries.unmatched_queue(request.user) if can_change else Demand.objects.none()
+    groups, group_total, queue_total = (
+        mapping_queue(request.user, limit=QUEUE_SIZE) if can_change else ([], 0, 0)
+    )
     context = {
         "form": form,
         "page_obj": page,
         "querystring": querystring,
         "can_change": can_change,
-        "queue": queue[:QUEUE_SIZE],
-        "queue_total": queue.count(),
+        "queue": groups,
+        "queue_groups": group_total,
+        "queue_total": queue_total,
         "map_errors": map_errors or {},
         "rebuild": rebuild,
         "skill_names": Skill.objects.order_by("name").values_list("name", flat=True)
@@ -63,24 +63,27 @@ def _demand_page(request, *, status=200, map_errors=None, rebuild=None):
     return render(request, "training/console/demands.html", context, status=status)
 
 
-@training_view("demand")
+@console_page("demand")
 def demand_list(request):
     return _demand_page(request)
 
 
-@training_view("demand")
+@console_page("demand")
 @require_GET
 def skill_search(request):
-    """The skill picker (htmx): catalogue skills matching ``q`` as radio buttons."""
+    """The skill picker (htmx): catalogue skills matching what staff typed, as radio buttons.
+    The queue's input is named ``skill_name`` (its value is also posted with the form);
+    ``q`` is accepted too."""
     demand_id = request.GET.get("demand", "")
+    typed = request.GET.get("skill_name") or request.GET.get("q") or ""
     context = {
-        "skills": console_queries.skills_matching(request.GET.get("q", "")),
+        "skills": console_queries.skills_matching(typed),
         "demand_id": demand_id if demand_id.isdigit() else "",
     }
     return render(request, "training/partials/console_skill_pick.html", context)
 
 
-@training_view("demand", "change")
+@console_page("demand", "change")
 @require_POST
 def demand_map(request, demand_id: int):
     demand = get_object_or_404(demand_queries.demands_visible_to(request.user), pk=demand_id)
@@ -95,23 +98,46 @@ def demand_map(request, demand_id: int):
             request, status=400, map_errors={demand.pk: _("请从技能目录中选择技能")}
         )
     try:
-        map_demand(demand, skill=skill, actor=request.user)
+        mapped = map_identical_demands(demand, skill=skill, actor=request.user)
     except PermissionDeniedError as exc:
         raise PermissionDenied(exc.message) from None
     except DomainError as exc:
         return _demand_page(request, status=400, map_errors={demand.pk: exc.message})
     messages.success(
-        request, _("已将“%(text)s”归入%(skill)s") % {"text": demand.free_text, "skill": skill.name}
+        request,
+        _("已将“%(text)s”（%(n)d条）归入%(skill)s")
+        % {"text": demand.free_text, "n": len(mapped), "skill": skill.name},
     )
     return redirect("training_console:demands")
 
 
-@training_view("demanditem", "change")
+@console_page("demand", "change")
+@require_POST
+def demand_unmappable(request, demand_id: int):
+    """无法对应: the demand (and every waiting demand with the same text) fits no skill."""
+    demand = get_object_or_404(demand_queries.demands_visible_to(request.user), pk=demand_id)
+    try:
+        marked = mark_unmappable(demand, reason=request.POST.get("reason", ""), actor=request.user)
+    except PermissionDeniedError as exc:
+        raise PermissionDenied(exc.message) from None
+    except DomainError as exc:
+        return _demand_page(request, status=400, map_errors={demand.pk: exc.message})
+    messages.success(
+        request,
+        _("已将“%(text)s”（%(n)d条）标记为无法对应") % {"text": demand.free_text, "n": len(marked)},
+    )
+    return redirect("training_console:demands")
+
+
+@console_page("demanditem", "change")
 @require_POST
 def demand_rebuild(request):
     if not _may_tune(request.user):
-        raise PermissionDenied(_("需求项汇总涉及全部地区，只有覆盖全部地区的工作人员可以执行"))
-    stats = analysis.rebuild_demand_items(actor=request.user)
+        raise PermissionDenied(_(analysis.REBUILD_REFUSED))
+    try:
+        stats = analysis.rebuild_demand_items(actor=request.user)
+    except PermissionDeniedError as exc:
+        raise PermissionDenied(exc.message) from None
     messages.success(
         request,
         _(
@@ -141,22 +167,21 @@ def _item_page(request, *, weights_form=None, status=200):
         "querystring": querystring,
         "formula": analysis.formula_text(weights),
         "weights_form": weights_form if can_tune else None,
-        "can_rebuild": can_tune,
         "can_plan": principal_for(request.user).may("plan", "change"),
     }
     return render(request, "training/console/items.html", context, status=status)
 
 
-@training_view("demanditem")
+@console_page("demanditem")
 def item_list(request):
     return _item_page(request)
 
 
-@training_view("demanditem")
+@console_page("demanditem")
 @require_POST
 def item_weights(request):
     if not _may_tune(request.user):
-        raise PermissionDenied(_("优先级权重涉及全部地区，只有覆盖全部地区的工作人员可以调整"))
+        raise PermissionDenied(_(analysis.WEIGHTS_REFUSED))
     form = WeightsForm(request.POST)
     if form.is_valid():
         try:
@@ -171,7 +196,7 @@ def item_weights(request):
     return _item_page(request, weights_form=form, status=400)
 
 
-@training_view("demanditem")
+@console_page("demanditem")
 def item_detail(request, item_id: int):
     item = get_object_or_404(demand_queries.demand_items_for(request.user), pk=item_id)
     demands = demand_queries.item_demands(item, request.user)

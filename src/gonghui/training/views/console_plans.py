@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Staff console: training plans (培训方案) — list, create, and the plan's cockpit."""
 
 from django.contrib import messages
@@ -8,16 +9,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from gonghui.core.console import add_domain_error, console_page, paginate
+from gonghui.core.errors import DomainError, PermissionDeniedError
+from gonghui.core.scope import principal_for
 from gonghui.orgs.domain.console_queries import units_covered
-from gonghui.orgs.domain.errors import DomainError, PermissionDeniedError
-from gonghui.orgs.domain.scope import principal_for
-from gonghui.orgs.views.common import paginate
 
 from ..domain import checkin, console_queries, plans
 from ..enums import PlanState
 from ..forms import (
     ConsultationForm,
     CourseForm,
+    ExpertInviteForm,
     ManualCheckInForm,
     PlanFilterForm,
     PlanForm,
@@ -26,10 +28,8 @@ from ..forms import (
     ReviseForm,
     SessionForm,
     TransitionForm,
-    add_domain_error,
 )
 from ..models import Opinion, Session, Skill, TrainingPlan
-from .console import training_view
 
 
 def _plan(request, plan_id: int) -> TrainingPlan:
@@ -46,7 +46,7 @@ def _require_change(request, plan) -> None:
         raise PermissionDenied(_("您无权管理该培训方案"))
 
 
-@training_view("plan")
+@console_page("plan")
 def plan_list(request):
     form = PlanFilterForm(request.GET or None)
     qs = TrainingPlan.objects.restrict(request.user, "view").select_related("skill", "org_unit")
@@ -75,7 +75,7 @@ def _plan_form(request, data=None, initial=None):
     )
 
 
-@training_view("plan", "change")
+@console_page("plan", "change")
 @require_http_methods(["GET", "POST"])
 def plan_new(request):
     status = 200
@@ -113,16 +113,17 @@ STEPS = [(s.value, s.label) for s in PlanState if s != PlanState.CANCELLED]
 CANCELLABLE = {s for s, targets in plans.TRANSITIONS.items() if PlanState.CANCELLED in targets}
 
 
-def _opinions(plan):
+def _opinions(user, plan):
     return (
-        Opinion.objects.filter(consultation__plan=plan)
+        Opinion.objects.restrict(user)
+        .filter(consultation__plan=plan)
         .select_related("person", "enterprise", "department")
         .order_by("created_at", "id")
     )
 
 
 def _forms(request, plan, forms: dict) -> dict:
-    opinions = _opinions(plan)
+    opinions = _opinions(request.user, plan)
     sessions = plan.sessions.all()
     out = {
         "course_form": CourseForm(),
@@ -132,10 +133,13 @@ def _forms(request, plan, forms: dict) -> dict:
             venues=console_queries.bookable_venues(request.user),
         ),
         "consult_form": ConsultationForm(),
+        "expert_form": ExpertInviteForm(),
         "reschedule_form": _reschedule_form(request, plan),
         "revise_form": ReviseForm(plan=plan, opinions=opinions),
         "transition_form": TransitionForm(),
-        "checkin_form": ManualCheckInForm(people=console_queries.enrolled_people(plan)),
+        "checkin_form": ManualCheckInForm(
+            people=console_queries.enrolled_people(request.user, plan)
+        ),
         "reply_forms": {},
     }
     out.update(forms)
@@ -175,11 +179,12 @@ def _cockpit(request, plan, *, status=200, **forms):
         "cancellable": plan.state in CANCELLABLE,
         "is_public": plan.state in plans.PUBLIC_STATES,
         "figures": plans.enrolment_figures(plan),
-        "enrolled": console_queries.enrolled(plan),
-        "waitlist": console_queries.waitlist(plan),
+        "enrolled": console_queries.enrolled(request.user, plan),
+        "waitlist": console_queries.waitlist(request.user, plan),
         "attendance": checkin.attendance(plan),
         "attendance_rows": checkin.attendance_rows(plan),
         "timeline": plans.timeline(plan, public=False),
+        "invites": console_queries.invites(plan),
         "steps": STEPS,
         "done_states": _done_states(plan),
         **_forms(request, plan, forms),
@@ -187,7 +192,7 @@ def _cockpit(request, plan, *, status=200, **forms):
     return render(request, "training/console/plan.html", context, status=status)
 
 
-@training_view("plan")
+@console_page("plan")
 def plan_detail(request, plan_id: int):
     return _cockpit(request, _plan(request, plan_id))
 
@@ -209,7 +214,7 @@ def _write(request, plan, form_name: str, form, call, success: str, render_forms
     return _cockpit(request, plan, status=400, **(render_forms or {form_name: form}))
 
 
-@training_view("plan")
+@console_page("plan")
 @require_POST
 def plan_course(request, plan_id: int):
     plan = _plan(request, plan_id)
@@ -219,7 +224,7 @@ def plan_course(request, plan_id: int):
     )  # fmt: skip
 
 
-@training_view("plan")
+@console_page("plan")
 @require_POST
 def plan_session(request, plan_id: int):
     plan = _plan(request, plan_id)
@@ -235,7 +240,7 @@ def plan_session(request, plan_id: int):
     )  # fmt: skip
 
 
-@training_view("plan")
+@console_page("plan")
 @require_POST
 def plan_reschedule(request, plan_id: int):
     plan = _plan(request, plan_id)
@@ -258,7 +263,7 @@ def _reschedule_form(request, plan, data=None) -> RescheduleForm:
     )
 
 
-@training_view("plan")
+@console_page("plan")
 @require_POST
 def plan_consult(request, plan_id: int):
     plan = _plan(request, plan_id)
@@ -269,13 +274,24 @@ def plan_consult(request, plan_id: int):
     )  # fmt: skip
 
 
-@training_view("plan")
+@console_page("plan")
+@require_POST
+def plan_invite_expert(request, plan_id: int):
+    plan = _plan(request, plan_id)
+    form = ExpertInviteForm(request.POST)
+
+    def invite(data):
+        user = console_queries.active_account(data["username"])
+        return plans.invite_expert(plan, actor=request.user, user=user, note=data["note"])
+
+    return _write(request, plan, "expert_form", form, invite, _("已邀请专家"))
+
+
+@console_page("plan")
 @require_POST
 def opinion_reply(request, opinion_id: int):
     opinion = get_object_or_404(
-        Opinion.objects.filter(
-            consultation__plan__in=TrainingPlan.objects.restrict(request.user, "view")
-        ).select_related("consultation__plan"),
+        Opinion.objects.restrict(request.user).select_related("consultation__plan"),
         pk=opinion_id,
     )
     plan = opinion.consultation.plan
@@ -287,11 +303,11 @@ def opinion_reply(request, opinion_id: int):
     )  # fmt: skip
 
 
-@training_view("plan")
+@console_page("plan")
 @require_POST
 def plan_revise(request, plan_id: int):
     plan = _plan(request, plan_id)
-    form = ReviseForm(request.POST, plan=plan, opinions=_opinions(plan))
+    form = ReviseForm(request.POST, plan=plan, opinions=_opinions(request.user, plan))
 
     def revise(data):
         changes = {k: data[k] for k in ReviseForm.CONTENT_FIELDS}
@@ -305,7 +321,7 @@ def plan_revise(request, plan_id: int):
 
 TRANSITION_CALLS = {
     "approve": lambda plan, user, d: plans.approve_plan(
-        plan, actor=user, close_early=d["close_early"]
+        plan, actor=user, close_early=d["close_early"], short_reason=d["short_reason"]
     ),
     "announce": lambda plan, user, d: plans.announce_plan(plan, actor=user),
     "open_enrolment": lambda plan, user, d: plans.open_enrolment(plan, actor=user),
@@ -316,7 +332,7 @@ TRANSITION_CALLS = {
 }
 
 
-@training_view("plan")
+@console_page("plan")
 @require_POST
 def plan_transition(request, plan_id: int, action: str):
     if action not in TRANSITION_CALLS:
@@ -329,17 +345,17 @@ def plan_transition(request, plan_id: int, action: str):
     )  # fmt: skip
 
 
-@training_view("plan")
+@console_page("plan")
 @require_POST
 def session_checkin(request, session_id: int):
     session = get_object_or_404(
-        Session.objects.filter(
-            plan__in=TrainingPlan.objects.restrict(request.user, "view")
-        ).select_related("plan", "trainer"),
+        Session.objects.restrict(request.user).select_related("plan", "trainer"),
         pk=session_id,
     )
     plan = session.plan
-    form = ManualCheckInForm(request.POST, people=console_queries.enrolled_people(plan))
+    form = ManualCheckInForm(
+        request.POST, people=console_queries.enrolled_people(request.user, plan)
+    )
     if form.is_valid():
         try:
             checkin.check_in_manually(session, actor=request.user, **form.cleaned_data)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Pages of the three parties, on a phone: a worker's demands, growth record and messages;
 an enterprise contact's demands (single or .xlsx), nominations; a department liaison's
 directives; and the consultation page where each comments on plans that concern them.
@@ -12,13 +13,14 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gonghui.orgs.domain.errors import DomainError
-from gonghui.orgs.domain.scope import principal_for
+from gonghui.core.errors import DomainError
+from gonghui.core.scope import principal_for
+from gonghui.core.spreadsheets import XLSX_CONTENT_TYPE
 from gonghui.orgs.models import Department, Enterprise
 
 from ..domain import demand_queries, demands, enrolment, notices, outcomes, party_queries, plans
@@ -170,10 +172,20 @@ def withdraw(request, demand_id: int):
 @require_GET
 def my_training(request, person):
     record = outcomes.growth_record(person)
+    upcoming = party_queries.next_sessions([t.plan.pk for t in record.trainings])
+    rows = [
+        {
+            "t": t,
+            "next": upcoming.get(t.plan.pk) if t.status != EnrollmentStatus.CANCELLED else None,
+            # only public plans have a page; an archived or cancelled one is text only
+            "public": t.plan.state in plans.PUBLIC_STATES,
+        }
+        for t in record.trainings
+    ]
     return _render(
         request,
         "training/parties/my_training.html",
-        {"record": record, "unread": notices.unread_count(person)},
+        {"record": record, "rows": rows, "unread": notices.unread_count(person)},
     )
 
 
@@ -181,7 +193,9 @@ def my_training(request, person):
 @_with_person
 @require_GET
 def my_messages(request, person):
-    items = Notification.objects.filter(person=person)[:100]
+    items = list(Notification.objects.restrict(request.user)[:100])
+    for notice in items:
+        notice.link, notice.link_label = notices.link_for(notice)
     return _render(
         request,
         "training/parties/messages.html",
@@ -197,11 +211,12 @@ def messages_read(request, person):
     raw = request.POST.get("id", "")
     if raw:
         notice = get_object_or_404(
-            Notification.objects.filter(person=person), pk=int(raw) if raw.isdigit() else 0
+            Notification.objects.restrict(request.user), pk=int(raw) if raw.isdigit() else 0
         )
         notices.mark_read(person, ids=[notice.pk])
-        if notice.url:
-            return redirect(notice.url)
+        if request.POST.get("go"):
+            return redirect(notices.link_for(notice)[0])
+        messages.success(request, _("已标为已读"))
     else:
         notices.mark_read(person)
         messages.success(request, _("已全部标为已读"))
@@ -305,11 +320,19 @@ def enterprise_template(request):
     wb.save(out)
     res = HttpResponse(
         out.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        content_type=XLSX_CONTENT_TYPE,
     )
     name = quote("企业培训需求模板.xlsx")
     res["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
     return res
+
+
+#: Staff rows shown at once on the nomination page (the search narrows the rest).
+NOMINATE_ROWS = 50
+
+
+def _union_paths(request) -> list[str]:
+    return list(_enterprises(request).values_list("union__path", flat=True))
 
 
 @login_required
@@ -317,11 +340,15 @@ def enterprise_template(request):
 def nominate(request):
     if not _enterprises(request):
         return _forbidden(request, _("只有企业联络员可以为职工报名"))
+    # Only plans the enterprise's staff may join (others would refuse every nomination).
+    open_plans = enrolment.plans_open_to_unions(
+        list(party_queries.enrolling_plans()), _union_paths(request)
+    )
     return _render(
         request,
         "training/parties/nominate.html",
         {
-            "plans": party_queries.enrolling_plans(),
+            "cards": party_queries.plan_cards(open_plans, None),
             "nominees": party_queries.nominees(request.user).exclude(
                 status=EnrollmentStatus.CANCELLED
             ),
@@ -329,30 +356,8 @@ def nominate(request):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def nominate_plan(request, plan_id: int):
-    if not _enterprises(request):
-        return _forbidden(request, _("只有企业联络员可以为职工报名"))
-    plan = get_object_or_404(party_queries.enrolling_plans(), pk=plan_id)
-    staff = party_queries.enterprise_staff(request.user)
-    if request.method == "POST":
-        raw = request.POST.get("person", "")
-        person = get_object_or_404(staff, pk=int(raw) if raw.isdigit() else 0)
-        try:
-            result = enrolment.enroll_person(plan, person=person, actor=request.user)
-        except DomainError as exc:
-            messages.error(request, f"{person.name}：{exc.message}")
-        else:
-            if result.status == EnrollmentStatus.ENROLLED:
-                messages.success(request, _("%(name)s报名成功") % {"name": person.name})
-            else:
-                messages.warning(
-                    request,
-                    _("名额已满，%(name)s进入候补第%(n)s位")
-                    % {"name": person.name, "n": result.waitlist_position},
-                )
-        return redirect("training:nominate_plan", plan_id=plan.pk)
+def _nominate_rows(request, plan, staff, q: str):
+    """(person, their enrolment or None, shown with the ID tail because the name repeats)."""
     current = {
         e.person_id: e
         for e in party_queries.nominees(request.user, plan).exclude(
@@ -361,12 +366,65 @@ def nominate_plan(request, plan_id: int):
     }
     for e in plan.enrollments.filter(person__in=staff).exclude(status=EnrollmentStatus.CANCELLED):
         current.setdefault(e.person_id, e)
-    rows = [(p, current.get(p.pk)) for p in staff]
-    return _render(
-        request,
-        "training/parties/nominate_plan.html",
-        {"plan": plan, "rows": rows, "figures": plans.enrolment_figures(plan)},
-    )
+    matching = staff.filter(name__contains=q) if q else staff
+    total = matching.count()
+    people = list(matching[:NOMINATE_ROWS])
+    names = [p.name for p in people]
+    rows = [(p, current.get(p.pk), names.count(p.name) > 1) for p in people]
+    # not yet enrolled first: that is who the contact is looking for
+    rows.sort(key=lambda r: r[1] is not None)
+    return rows, total
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def nominate_plan(request, plan_id: int):
+    """Pick staff (search by name, tick several) and enrol them at once; with htmx the list
+    is redrawn in place with each person's result."""
+    if not _enterprises(request):
+        return _forbidden(request, _("只有企业联络员可以为职工报名"))
+    plan = get_object_or_404(party_queries.enrolling_plans(), pk=plan_id)
+    if not enrolment.plans_open_to_unions([plan], _union_paths(request)):
+        return _forbidden(request, _("本企业职工不在该培训的报名范围内"))
+    staff = party_queries.enterprise_staff(request.user)
+    q = (request.POST.get("q") or request.GET.get("q") or "").strip()[:20]
+    results: list[tuple[str, str]] = []  # (level, text) per person tried
+    if request.method == "POST":
+        raw = request.POST.getlist("person")
+        ids = [int(x) for x in raw if x.isdigit()]
+        chosen = list(staff.filter(pk__in=ids))
+        if len(chosen) != len(set(ids)):  # someone not of the contact's enterprises
+            raise Http404
+        if not chosen:
+            results.append(("error", _("请先勾选要报名的职工")))
+        for person in chosen:
+            try:
+                result = enrolment.enroll_person(plan, person=person, actor=request.user)
+            except DomainError as exc:
+                results.append(("error", f"{person.name}：{exc.message}"))
+            else:
+                if result.status == EnrollmentStatus.ENROLLED:
+                    text = _("%(name)s报名成功，座位号 %(seat)s") % {
+                        "name": person.name, "seat": result.seat,
+                    }  # fmt: skip
+                    results.append(("success", text))
+                else:
+                    text = _("名额已满，%(name)s进入候补第%(n)s位") % {
+                        "name": person.name, "n": result.waitlist_position,
+                    }  # fmt: skip
+                    results.append(("warning", text))
+        if not request.htmx:
+            for level, text in results:
+                getattr(messages, level)(request, text)
+            return redirect(f"{request.path}?q={quote(q)}" if q else request.path)
+    rows, total = _nominate_rows(request, plan, staff, q)
+    context = {
+        "plan": plan, "rows": rows, "total": total, "q": q, "shown": len(rows),
+        "figures": plans.enrolment_figures(plan), "results": results,
+    }  # fmt: skip
+    if request.htmx:
+        return render(request, "training/partials/nominate_staff.html", context)
+    return _render(request, "training/parties/nominate_plan.html", context)
 
 
 # -- department liaison ----------------------------------------------------------------------
@@ -415,12 +473,14 @@ def department_demands(request):
 # -- consultation ----------------------------------------------------------------------------
 def _consult_page(request, *, forms=None, status=200):
     rows = []
+    invited = party_queries.invited_plan_ids(request.user)
     for plan in party_queries.consultable_plans(request.user).prefetch_related("courses"):
         rows.append(
             {
                 "plan": plan,
                 "form": (forms or {}).get(plan.pk) or OpinionForm(),
                 "mine": list(party_queries.own_opinions(request.user, plan)),
+                "invited": plan.pk in invited,
                 "sessions": plan.sessions.select_related("venue", "trainer").order_by("starts_at"),
             }
         )

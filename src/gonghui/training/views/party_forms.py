@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Forms of the three parties' pages. They only shape input; the domain validates it."""
 
 from django import forms

@@ -1,5 +1,8 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Public and worker-facing training pages: the announcement (公告) with its QR notice,
 enrolment from a phone, and check-in by the rotating QR code."""
+
+import io
 
 import segno
 from django.contrib import messages
@@ -10,10 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from gonghui.orgs.domain.errors import DomainError
-from gonghui.orgs.domain.scope import principal_for
+from gonghui.core.errors import DomainError
+from gonghui.core.scope import principal_for
 
-from ..domain import checkin, enrolment, plans
+from ..domain import checkin, enrolment, party_queries, plans
 from ..enums import EnrollmentStatus, PlanState
 from ..models import Enrollment, Session
 
@@ -51,8 +54,33 @@ def _context(request, plan) -> dict:
     }
 
 
+#: The order of the plan list's sections: what a worker can still join first.
+LIST_SECTIONS = (
+    (PlanState.ENROLLING, "正在报名"),
+    (PlanState.ANNOUNCED, "即将开始报名"),
+    (PlanState.RUNNING, "正在培训"),
+    (PlanState.COMPLETED, "已结业"),
+)
+
+
 def plan_list(request):
-    return render(request, "training/public/plan_list.html", {"plans": plans.public_plans()})
+    """Public plans with dates, places, seats left and, for a signed-in worker, whether
+    they may enrol and why not."""
+    person = getattr(request.user, "person", None) if request.user.is_authenticated else None
+    listed = list(plans.public_plans().order_by("enrol_cutoff", "id"))
+    # within a section: the worker's own plans, then those open to them, then the rest
+    cards = sorted(
+        party_queries.plan_cards(listed, person),
+        key=lambda c: 0 if c.mine else (1 if c.may_enrol else 2),
+    )
+    sections = [
+        (label, [c for c in cards if c.plan.state == state]) for state, label in LIST_SECTIONS
+    ]
+    return render(
+        request,
+        "training/public/plan_list.html",
+        {"sections": [s for s in sections if s[1]], "person": person},
+    )
 
 
 def announcement(request, plan_id: int):
@@ -69,8 +97,11 @@ def notice(request, plan_id: int):
 def enrol_qr(request, plan_id: int):
     plan = _public_plan(plan_id)
     url = request.build_absolute_uri(reverse("training:enrol", args=[plan.pk]))
-    svg = segno.make(url, error="m").svg_inline(scale=6, border=2)
-    return HttpResponse(svg, content_type="image/svg+xml")
+    # A standalone SVG document needs its namespace, or browsers draw nothing in <img>;
+    # ``svg_inline`` omits it (it is meant for embedding in HTML).
+    out = io.BytesIO()
+    segno.make(url, error="m").save(out, kind="svg", scale=6, border=2, xmldecl=False)
+    return HttpResponse(out.getvalue(), content_type="image/svg+xml")
 
 
 @login_required
@@ -83,6 +114,7 @@ def enrol(request, plan_id: int):
         if person is not None
         else "您的账号尚未关联职工信息"
     )
+    context["next_session"] = party_queries.next_sessions([plan.pk]).get(plan.pk)
     if request.method == "POST":
         try:
             if person is None:
@@ -92,7 +124,7 @@ def enrol(request, plan_id: int):
             messages.error(request, exc.message)
         else:
             if result.status == EnrollmentStatus.ENROLLED:
-                messages.success(request, "报名成功")
+                messages.success(request, f"报名成功：{plan.title}，座位号 {result.seat}")
             else:
                 messages.warning(request, f"名额已满，您已进入候补第{result.waitlist_position}位")
         return redirect("training:enrol", plan_id=plan.pk)
@@ -114,7 +146,7 @@ def cancel(request, plan_id: int):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "已取消报名")
+        messages.success(request, f"已取消“{plan.title}”的报名")
     return redirect("training:enrol", plan_id=plan.pk)
 
 

@@ -11,7 +11,11 @@
   function chart(id, option) {
     var el = document.getElementById(id);
     if (!el || !window.echarts) { return null; }
-    var c = window.echarts.init(el, null, { renderer: "canvas" });
+    // SVG: crisp on screen and in the printed report (a canvas prints blurred).
+    var c = window.echarts.init(el, null, { renderer: "svg" });
+    // Axis labels inside the grid: long skill or town names are never cut off.
+    if (option.grid) { option.grid.containLabel = true; }
+    if (document.body.classList.contains("report-page")) { option.animation = false; }
     c.setOption(option);
     window.addEventListener("resize", function () { c.resize(); });
     el.setAttribute("data-rendered", "1");
@@ -23,8 +27,8 @@
     var labels = JSON.parse(document.getElementById("dashboard-labels").textContent);
     chart("chart-pipeline", {
       tooltip: { trigger: "axis" },
-      grid: { left: 80, right: 20, top: 10, bottom: 30 },
-      xAxis: { type: "value" },
+      grid: { left: 10, right: 50, top: 10, bottom: 10 },
+      xAxis: { type: "value", splitNumber: 3 },
       yAxis: { type: "category", inverse: true, data: d.pipeline.map(function (s) { return s.label; }) },
       series: [{ type: "bar", data: d.pipeline.map(function (s) { return s.value; }),
                  itemStyle: { color: red }, label: { show: true, position: "right" } }]
@@ -32,11 +36,11 @@
     var h = d.demand;
     chart("chart-heatmap", {
       tooltip: { position: "top" },
-      grid: { left: 100, right: 20, top: 10, bottom: 80 },
-      xAxis: { type: "category", data: h.skills, axisLabel: { rotate: 40 } },
-      yAxis: { type: "category", data: h.towns },
-      visualMap: { min: 0, max: Math.max(h.max, 1), calculable: true, orient: "horizontal",
-                   left: "center", bottom: 0, inRange: { color: ["#fff5f5", red] } },
+      grid: { left: 10, right: 80, top: 10, bottom: 10 },
+      xAxis: { type: "category", data: h.skills, axisLabel: { rotate: 40, interval: 0 } },
+      yAxis: { type: "category", data: h.towns, axisLabel: { interval: 0 } },
+      visualMap: { min: 0, max: Math.max(h.max, 1), calculable: true, orient: "vertical",
+                   right: 0, top: "middle", itemHeight: 120, inRange: { color: ["#fff5f5", red] } },
       series: [{ type: "heatmap", data: h.cells, label: { show: h.skills.length <= 8 } }]
     });
     chart("chart-skills", {
@@ -49,8 +53,8 @@
     });
     chart("chart-satisfaction", {
       tooltip: { trigger: "axis" },
-      legend: { data: [labels.satisfaction, labels.lower_bound, labels.responses] },
-      grid: { left: 45, right: 45, top: 30, bottom: 30 },
+      legend: { top: 0, left: "center", data: [labels.satisfaction, labels.lower_bound, labels.responses] },
+      grid: { left: 10, right: 10, top: 60, bottom: 10 },
       xAxis: { type: "category", data: d.satisfaction.map(function (p) { return p.month; }) },
       yAxis: [{ type: "value", min: 0, max: 100, name: "%" }, { type: "value", name: labels.responses }],
       series: [
@@ -76,10 +80,37 @@
     }
     ranked("chart-trainers", d.trainers);
     ranked("chart-venues", d.venues);
+    // Workers vs enterprises, same plans, 1–5: one pair of bars per item. A withheld
+    // figure (below its threshold) is a gap, never a zero; the table beside says why.
+    var p = d.parties;
+    if (p && p.enterprises) {
+      var rows = p.dimensions.concat(p.trainers.map(function (t) {
+        return { label: t.name, workers: t.workers, workers_n: t.workers_n,
+                 enterprises: t.enterprises, enterprises_n: t.enterprises_n };
+      }));
+      chart("chart-parties", {
+        tooltip: { trigger: "axis", formatter: function (ps) {
+          var r = rows[ps[0].dataIndex];
+          return r.label + "<br>" + labels.workers + " " + (r.workers === null ? "—" : r.workers) +
+            " (n=" + r.workers_n + ")<br>" + labels.enterprises + " " +
+            (r.enterprises === null ? "—" : r.enterprises) + " (" + r.enterprises_n + labels.firms + ")";
+        } },
+        legend: { top: 0, data: [labels.workers, labels.enterprises] },
+        grid: { left: 10, right: 30, top: 30, bottom: 10 },
+        xAxis: { type: "value", min: 1, max: 5 },
+        yAxis: { type: "category", inverse: true, data: rows.map(function (r) { return r.label; }) },
+        series: [
+          { name: labels.workers, type: "bar", itemStyle: { color: "#1d4f91" },
+            data: rows.map(function (r) { return r.workers; }) },
+          { name: labels.enterprises, type: "bar", itemStyle: { color: red },
+            data: rows.map(function (r) { return r.enterprises; }) }
+        ]
+      });
+    }
     chart("chart-rectifications", {
       tooltip: { trigger: "item" },
       legend: { bottom: 0 },
-      series: [{ type: "pie", radius: ["40%", "70%"],
+      series: [{ type: "pie", radius: ["35%", "62%"], center: ["50%", "45%"],
                  data: d.rectifications.by_status.map(function (s) { return { name: s.label, value: s.value }; }) }]
     });
     chart("chart-overdue", {

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 from django.core.management.base import BaseCommand
 
 from gonghui.training.domain.reminders import send_session_reminders

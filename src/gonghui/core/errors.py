@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 class DomainError(Exception):
     """A refused operation, with a message for the user (in Chinese)."""
 

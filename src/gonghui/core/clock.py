@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """A virtual clock for replaying a year of training through the domain.
 
 The domain checks time everywhere: sessions may not be scheduled in the past, approval
