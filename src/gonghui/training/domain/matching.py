@@ -107,6 +107,9 @@ _VAGUE = "那这哪些么样种什们你他她它很太都也还就又再才被�
 #: A character shared by more skills than this says nothing.
 UNIGRAM_MAX_DF = 12
 GAPPED_FACTOR = 0.5
+#: A known word of two parts may have this many characters between its parts ("带一两岁宝宝").
+MAX_SPLIT_GAP = 6
+MAX_PART = 6
 #: At most this many characters may stand between a known word's characters ("扎了几年钢筋"
 #: for 扎钢筋, "铲子车" for 铲车).
 MAX_GAP = 2
@@ -265,6 +268,8 @@ class Matcher:
     bigrams: dict[str, dict[int, float]] = field(default_factory=dict)
     unigrams: dict[str, dict[int, float]] = field(default_factory=dict)
     by_first: dict[str, tuple[str, ...]] = field(default_factory=dict)  # first char → words
+    #: A known word's longer part → (word, left part, right part) for split words.
+    by_part: dict[str, tuple[tuple[str, str, str], ...]] = field(default_factory=dict)
     max_len: int = 1
     primary: dict[int, frozenset[str]] = field(default_factory=dict)  # names and synonyms
 
@@ -417,6 +422,7 @@ class Matcher:
                 covered[k] = True
         self._pinyin_hits(norm, covered, scores, evidence, seen, spans, tokens, places)
         self._gapped_hits(norm, covered, scores, evidence, seen, places)
+        self._split_hits(norm, covered, scores, evidence, seen, places)
         _coordinate(scores, places)
         self._bigram_hits(norm, covered, scores, evidence)
         if faint:
@@ -553,6 +559,40 @@ class Matcher:
                     evidence[entry.skill_id][label] = w
                     if places is not None:
                         places[entry.skill_id].append((i, j))
+
+    def _split_hits(self, norm, covered, scores, evidence, seen, places=None) -> None:
+        """A known word made of two parts — a verb and its object, a tool and a task — whose
+        parts stand in order with up to ``MAX_SPLIT_GAP`` other characters between them ("带一
+        两岁宝宝" → 带宝宝, "无人机给水稻打药" → 无人机打药): ``GAPPED_FACTOR`` of its weight.
+        Each part must be found whole and not inside a look-alike word."""
+        n = len(norm)
+        for i in range(n):
+            for size in range(2, min(MAX_PART, n - i) + 1):
+                part = norm[i : i + size]
+                for word, left, right in self.by_part.get(part, ()):
+                    if part == right:
+                        a = norm.rfind(left, max(0, i - len(left) - MAX_SPLIT_GAP), i)
+                        if a < 0 or i - (a + len(left)) < 1:
+                            continue
+                        start, end = a, i + size
+                    else:
+                        j = i + size
+                        b = norm.find(right, j + 1, j + MAX_SPLIT_GAP + len(right))
+                        if b < 0:
+                            continue
+                        start, end = i, b + len(right)
+                    if all(covered[k] for k in range(start, end)):
+                        continue
+                    label = f"{norm[start:end]}~{word}"
+                    for entry in self.words[word]:
+                        if (entry.skill_id, word) in seen:
+                            continue
+                        seen.add((entry.skill_id, word))
+                        w = entry.weight * GAPPED_FACTOR
+                        scores[entry.skill_id] += w
+                        evidence[entry.skill_id][label] = w
+                        if places is not None:
+                            places[entry.skill_id].append((start, end))
 
     def _bigram_hits(self, norm, covered, scores, evidence) -> None:
         done: set[str] = set()
@@ -699,9 +739,47 @@ def build_matcher(skills: list[SkillWords], version: tuple = ()) -> Matcher:
         bigrams=bigrams,
         unigrams=unigrams,
         by_first=_by_first(words),
+        by_part=_by_part(words),
         max_len=min(max((len(w) for w in [*words, *blocks]), default=1), MAX_WORD_LEN),
         primary={sid: frozenset(ws) for sid, ws in primary.items()},
     )
+
+
+def _split(word: str, words) -> tuple[str, str] | None:
+    """Two parts of a known word, each a known word or a common jieba word, or a single
+    verb-like character before a longer part ("带|宝宝", "无人机|打药"); None if none."""
+
+    def whole(part: str) -> bool:
+        if len(part) == 1:
+            return part not in _WEAK_ANCHORS and part not in _VAGUE
+        return part in words or jieba.dt.FREQ.get(part, 0) >= _COMMON_WORD_FREQ
+
+    best = None
+    for k in range(1, len(word)):
+        left, right = word[:k], word[k:]
+        if max(len(left), len(right)) < 2 or max(len(left), len(right)) > MAX_PART:
+            continue
+        if left in STOPWORDS or right in STOPWORDS or not (whole(left) and whole(right)):
+            continue
+        if best is None or min(len(left), len(right)) > min(len(best[0]), len(best[1])):
+            best = (left, right)
+    return best
+
+
+def _by_part(words: dict[str, list[Entry]]) -> dict[str, tuple[tuple[str, str, str], ...]]:
+    """Known words of 3–8 Chinese characters that split in two parts, by their longer part
+    (the left one on a tie)."""
+    out: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+    for word in words:
+        if not 3 <= len(word) <= 8 or not all(_CJK.match(c) for c in word):
+            continue
+        parts = _split(word, words)
+        if parts is None:
+            continue
+        left, right = parts
+        key = left if len(left) >= len(right) else right
+        out[key].append((word, left, right))
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def _by_first(words: dict[str, list[Entry]]) -> dict[str, tuple[str, ...]]:
