@@ -150,7 +150,9 @@ _POSITIVE = re.compile(
 
 
 #: The same said after the job ("当保安干够了，想学…"): from the text's start.
-_NEGATION_AFTER = re.compile(r"(干够了?|做够了?|干腻了?|做腻了?|不想干了|不想做了|干不下去了?)")
+_NEGATION_AFTER = re.compile(
+    r"(干够了?|做够了?|干腻了?|做腻了?|不想干了|不想做了|干不下去了?|太累了?|太辛苦了?|太苦了?)"
+)
 
 
 def _drop_negated(norm: str) -> tuple[str, bool]:
