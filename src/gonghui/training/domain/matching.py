@@ -9,8 +9,8 @@ workplaces, everyday words, slang and platform names, typos, and look-alike word
 
 0. **What is no longer wanted.** From "不想", "不愿", "不再", "受够" … to the next positive
    wish ("想学", "准备学" …) or the end, and from the start to "…干够了" when a wish follows,
-   the text does not count ("不想再当保安了想学修电脑"); a text with nothing else is scored
-   whole but never mapped automatically.
+   the text does not count ("不想再当保安了想学修电脑"; "送件太累了想…" likewise); a text
+   with nothing else is scored whole but never mapped automatically.
 1. **Clauses.** The normalised text is split where a second wish starts ("以后", "然后",
    "再学", "顺便" …): the first clause is the demand, the rest names a secondary skill. After
    a description of the worker's present job ("我是焊工，想学…", "…不如…") the wish is the part
@@ -33,6 +33,9 @@ workplaces, everyday words, slang and platform names, typos, and look-alike word
    "打交道" not 打胶).
 4. **Gapped words.** A known word of three to six characters whose characters stand in order
    with one or two others between them counts half ("扎了几年钢筋" → 扎钢筋).
+   **Split words**: a known word of two parts (each a known or common word, or a verb-like
+   character before a longer part) whose parts stand whole, in order, with up to six
+   characters between them counts half too ("带一两岁宝宝" → 带宝宝).
 5. **Character bigrams.** Two-character pieces of the text that occur in a skill's words but
    are not covered by a hit add a little (0.25 × rarity): they rank the suggestions when no
    word is found; single characters of content words add less still (0.1 × rarity), not in
