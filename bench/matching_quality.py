@@ -3,7 +3,7 @@ knowledge-base matcher side by side with the old one (bench/legacy_matcher.py).
 
     .venv/bin/python bench/matching_quality.py            # both parts
     .venv/bin/python bench/matching_quality.py --part dev --errors   # list the misses (dev,
-                                                                     # fresh and chatty only)
+                                                                     # fresh, chatty, third)
 
 The wishes are in bench/wishes/: ``heldout.psv`` was written first, before the knowledge
 base and the new matcher, and is never tuned on; ``dev.psv`` is what the matcher is tuned
