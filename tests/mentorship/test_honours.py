@@ -3,7 +3,6 @@ domain reaches mentorship as an honour of ``core.growth`` (no import of the cont
 and feeds the apprentice's and the mentor's rewards; and what mentorship writes to the
 worker's growth record. Expected figures follow from the rules stated in each test."""
 
-import datetime as dt
 
 import pytest
 from django.utils import timezone
