@@ -3,6 +3,7 @@ domain reaches mentorship as an honour of ``core.growth`` (no import of the cont
 and feeds the apprentice's and the mentor's rewards; and what mentorship writes to the
 worker's growth record. Expected figures follow from the rules stated in each test."""
 
+import datetime as dt
 
 import pytest
 from django.utils import timezone
@@ -13,10 +14,11 @@ from gonghui.contests.enums import ContestState, EventKind
 from gonghui.core.actors import SYSTEM
 from gonghui.core.growth import honours
 from gonghui.core.models import AuditEvent
-from gonghui.mentorship.domain import awards, points
-from gonghui.mentorship.enums import AwardKind, ProposalState
+from gonghui.mentorship.domain import agreements, awards, points
+from gonghui.mentorship.enums import AwardKind, AwardLevel, PointSource, ProposalState
 from gonghui.mentorship.models import Award, AwardProposal, PointEntry
 from gonghui.orgs.enums import OrgKind
+from gonghui.training.domain.outcomes import growth_record
 from tests.contests.conftest import ready_video, rounds
 from tests.factories import make_user, org_unit, user_with_role
 
@@ -55,7 +57,7 @@ def _published_contest(w, organiser, staff, *, winners, name="焊工技能大赛
 
 def test_a_published_county_contest_award_feeds_both_rewards(world):
     w = world
-    a = _signed_and_started(w, "小刘")  # 2026-01-05 – 2027-01-04, mentor 郑佳
+    a = _signed_and_started(w, "小刘")  # 2026-01-05 – 2027-01-05, mentor 郑佳
     staff = w.county.users["federation_staff"]
     apprentice, mentor = w.people["小刘"], w.people["郑佳"]
     # Before publication nothing is an honour.
@@ -156,3 +158,65 @@ def test_the_agreement_page_shows_the_platform_honours_and_links_them(client, wo
         403, 404,
     )  # fmt: skip
     assert Award.objects.count() == 1
+
+
+# -- what mentorship writes to the growth record ---------------------------------------------
+def test_mentorship_writes_agreements_assessment_points_and_awards_to_the_growth_record(
+    client, world
+):
+    w = world
+    a = _signed_and_started(w, "小刘")  # 2026-01-05 – 2027-01-05, in progress
+    apprentice, mentor = w.people["小刘"], w.people["郑佳"]
+    goals = {g.title: g for g in a.goals.all()}
+    # A fully met goal: 20 points to each of them.
+    agreements.assess_goal(goals["独立完成平焊"], actor=w.officer, score=100,
+                           on=dt.date(2026, 4, 20))  # fmt: skip
+    for n in (1, 2):  # two exams: 10 points each to the apprentice
+        points.record_achievement(a, actor=w.officer, person=apprentice,
+                                  source=PointSource.EXAM_PASSED, ref=f"自学考试{n}",
+                                  on=dt.date(2026, 5, n))  # fmt: skip
+    # An innovation award passes to the mentor: 30 points to each.
+    awards.record_apprentice_award(
+        a, actor=w.officer, kind=AwardKind.TECHNICAL_INNOVATION, level=AwardLevel.COMPANY,
+        title="焊枪夹具改进", awarded_on=dt.date(2026, 6, 1),
+    )  # fmt: skip
+    # A published county contest award, linked: 30 more points to the apprentice.
+    _published_contest(w, w.county.county, w.county.users["federation_staff"],
+                       winners=[apprentice])  # fmt: skip
+    assert len(awards.link_honours(a, actor=w.officer)) == 1
+
+    record = growth_record(apprentice)
+    # Points: 20 (goal) + 2×10 (exams) + 30 (innovation) + 30 (contest) = 100.
+    # Assessment from the start to today: goals due 40% (100) and 35% (not scored: 0):
+    # KPI = 4000/75 = 53.33 → 53.3; improvement 2 exams × 20 = 40; no anonymous score, so
+    # the weights 50 and 30 are scaled: (53.3×50 + 40×30)/80 = 3865/80 = 48.3125 → 48.3.
+    assert sorted((e.title, e.detail) for e in record.mentorship) == sorted([
+        ("拜师学艺，导师郑佳（焊工）", "2026-01-05 至 2027-01-05 · 带教中"),
+        ("三位一体考核（徒弟小刘）", "总分48.3，不合格"),
+        ("积分：新型导师带徒", "累计100分"),
+    ])  # fmt: skip
+    # Honours: the contest award (from contests) and the innovation award (from mentorship);
+    # the contest award's linked copy is not shown twice.
+    assert sorted((e.title, e.kind, e.level_label) for e in record.awards) == [
+        ("焊工技能大赛 · 焊接速度 · 一等奖", "竞赛获奖", "县（区）级"),
+        ("焊枪夹具改进", "导师带徒获奖", "公司级"),
+    ]
+    mentors = growth_record(mentor)
+    # Mentor: 20 (goal) + 30 (the innovation award passed on) = 50.
+    assert sorted((e.title, e.detail) for e in mentors.mentorship) == sorted([
+        ("担任导师，徒弟小刘（焊工）", "2026-01-05 至 2027-01-05 · 带教中"),
+        ("三位一体考核（徒弟小刘）", "总分48.3，不合格"),
+        ("积分：新型导师带徒", "累计50分"),
+    ])  # fmt: skip
+    assert [(e.title, e.detail) for e in mentors.awards] == [("焊枪夹具改进", "随徒弟小刘获奖授予")]
+    assert record.learning == [] and record.learning_hours == 0
+
+    # The worker's page and the API show them.
+    client.force_login(w.accounts["小刘"])
+    page = client.get("/t/me/").content.decode()
+    for text in ("拜师学艺，导师郑佳（焊工）", "总分48.3，不合格", "累计100分", "焊枪夹具改进",
+                 "焊工技能大赛 · 焊接速度 · 一等奖"):  # fmt: skip
+        assert text in page
+    body = client.get("/api/training/me/growth").json()
+    assert {e["detail"] for e in body["mentorship"]} >= {"累计100分", "总分48.3，不合格"}
+    assert sorted(e["level"] for e in body["awards"]) == ["company", "county"]
