@@ -8,6 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from gonghui.core.models import Job, JobState
+from gonghui.mentorship.domain import imports
 from gonghui.mentorship.enums import AgreementState
 from gonghui.mentorship.models import Agreement, Apprentice
 from tests.factories import PASSWORD
@@ -45,17 +46,19 @@ def test_agreements_import_over_http_with_session_and_csrf(live_server, world):
     forged = staff.request("POST", page, body=body,
                            headers={"Content-Type": ctype, "X-CSRFToken": ""})  # fmt: skip
     assert forged.status == 403 and not Job.objects.exists()
-    # A text file named .xlsx: a Chinese message on the page, nothing queued.
+    # A text file named .xlsx: taken, then refused by the worker with a Chinese message.
     fake = staff.post_multipart(page, {"kind": "agreements"},
                                 {"file": ("协议.xlsx", b"not a workbook" * 20, XLSX)},
                                 token_from=page)  # fmt: skip
-    assert fake.status == 200 and "xlsx" in fake.body and not Job.objects.exists()
+    assert fake.status == 200 and run_queued_tasks() == 1
+    assert "文件不是有效的Excel表格（.xlsx）" in staff.get(page).body
+    assert (Agreement.objects.count(), Apprentice.objects.count()) == (0, 0)
 
     # Row 3 (the second data row): weights 60 + 30 = 90, not 100 → all or nothing.
     bad = send(staff, [row("小刘"), row("小陈", "平焊:60:2026-06-30；立焊:30:2026-12-31")])
     assert bad.status == 200 and bad.url.endswith(page)  # redirected back to the page
     assert "文件已上传，正在后台导入" in bad.body
-    assert Job.objects.get().state == JobState.QUEUED
+    assert imports.latest_import(w.programme).state == JobState.QUEUED
     assert run_queued_tasks() == 1
     assert (Agreement.objects.count(), Apprentice.objects.count()) == (0, 0)
     status = staff.get(page).body
@@ -87,4 +90,4 @@ def test_agreements_import_over_http_with_session_and_csrf(live_server, world):
     )
     anonymous = LiveSession(live_server.url)
     assert "/accounts/login/" in anonymous.get(page).url
-    assert Job.objects.count() == 2 and Agreement.objects.count() == 2
+    assert Job.objects.count() == 3 and Agreement.objects.count() == 2
