@@ -174,6 +174,11 @@ GONGHUI_PERIODIC = {
         "task": "gonghui.learning.tasks.send_overdue_reminders_task",
         "daily_at": "09:30",
     },
+    # Mentorship: contest awards (growth-record honours) linked to agreements' rewards.
+    "mentorship_honours": {
+        "task": "gonghui.mentorship.tasks.link_honours_task",
+        "daily_at": "06:30",
+    },
     # Service network: no-shows marked, booking and activity reminders sent (quiet at night).
     "network_reminders": {"task": "gonghui.network.tasks.send_reminders_task", "every": 3600},
 }

@@ -195,6 +195,7 @@ def test_the_settings_name_every_periodic_job():
         "session_reminders": "gonghui.training.tasks.send_session_reminders_task",
         "dashboards": "gonghui.insight.tasks.refresh_dashboards_task",
         "library_reminders": "gonghui.learning.tasks.send_overdue_reminders_task",
+        "mentorship_honours": "gonghui.mentorship.tasks.link_honours_task",
         "network_reminders": "gonghui.network.tasks.send_reminders_task",
     }
 
@@ -202,8 +203,8 @@ def test_the_settings_name_every_periodic_job():
 def test_one_scheduler_pass_runs_every_periodic_job_through_the_worker():
     assert jobs.tick()["enqueued"] == ["supervise", "evaluation", "session_reminders",
                                         "dashboards", "library_reminders",
-                                        "network_reminders"]  # fmt: skip
+                                        "mentorship_honours", "network_reminders"]  # fmt: skip
     _work()
     statuses = dict(DBTaskResult.objects.values_list("task_path", "status"))
     assert set(statuses.values()) == {"SUCCESSFUL"}
-    assert len(statuses) == 6
+    assert len(statuses) == 7

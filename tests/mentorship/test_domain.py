@@ -403,22 +403,6 @@ def test_mentors_and_apprentices_are_members_of_the_programme_unions(world):
     assert not w.programme.apprentices.exists() and w.programme.mentors.count() == 1
 
 
-def test_contest_honours_seam_records_each_once_and_proposes_above_group(world):
-    w = world
-    a = _signed_and_started(w, "小刘")
-    honours = [
-        ("全省焊工技能竞赛二等奖", AwardLevel.PROVINCE, dt.date(2026, 5, 10)),
-        ("集团焊工比武第一名", AwardLevel.GROUP, dt.date(2026, 4, 1)),
-        ("往年市赛", AwardLevel.CITY, dt.date(2025, 5, 1)),  # before the agreement: skipped
-    ]
-    done = awards.record_contest_honours(a, honours, actor=w.officer)
-    assert [x.title for x in done] == ["全省焊工技能竞赛二等奖", "集团焊工比武第一名"]
-    # Only the provincial honour (above group level) proposes the mentor's special award.
-    assert AwardProposal.objects.get().award.title == "全省焊工技能竞赛二等奖"
-    assert awards.record_contest_honours(a, honours, actor=w.officer) == []  # once each
-    assert Award.objects.filter(agreement=a).count() == 2
-
-
 def test_improvement_counts_certificates_and_skill_level_rises(world):
     from gonghui.training.models import Certificate
 

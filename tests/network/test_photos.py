@@ -3,9 +3,6 @@ GPS position dropped), uploads go through the live server as multipart forms, an
 is served only to those who see its position."""
 
 import io
-import urllib.error
-import urllib.request
-import uuid
 
 import pytest
 from PIL import Image
@@ -16,7 +13,7 @@ from gonghui.network.domain import activities, photos
 from gonghui.network.enums import ActivityKind
 from gonghui.network.models import PositionPhoto
 from tests.factories import PASSWORD
-from tests.live import LiveSession
+from tests.live import LiveSession, multipart
 
 from .conftest import slot
 
@@ -80,50 +77,17 @@ def test_photo_limits_and_rights(net, settings, tmp_path):
     assert not a.photos.exists()
 
 
-class Session(LiveSession):
-    """The live client plus a raw request: a multipart body, or bytes back."""
-
-    def raw(self, path: str, *, body: bytes | None = None, content_type: str = ""):
-        headers = {}
-        if body is not None:
-            headers = {"Content-Type": content_type, "X-CSRFToken": self._cookie("csrftoken"),
-                       "Referer": self.base + "/"}  # fmt: skip
-        req = urllib.request.Request(  # noqa: S310 - the test's own live server
-            self.base + path, data=body, method="POST" if body is not None else "GET",
-            headers=headers,
-        )  # fmt: skip
-        try:
-            with self.opener.open(req) as res:
-                return res.status, res.headers.get_content_type(), res.read()
-        except urllib.error.HTTPError as exc:
-            return exc.code, exc.headers.get_content_type(), exc.read()
-
-
-def _multipart(fields: dict, files: dict) -> tuple[bytes, str]:
-    boundary = uuid.uuid4().hex
-    parts = []
-    for name, value in fields.items():
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
-                     f"{value}\r\n".encode())  # fmt: skip
-    for name, (filename, data, ctype) in files.items():
-        head = (f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
-                f'filename="{filename}"\r\nContent-Type: {ctype}\r\n\r\n')  # fmt: skip
-        parts.append(head.encode() + data + b"\r\n")
-    parts.append(f"--{boundary}--\r\n".encode())
-    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
-
-
 @pytest.mark.django_db(transaction=True)
 def test_upload_over_live_server_and_shown_on_phone_page(live_server, net, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    staff = Session(live_server.url)
+    staff = LiveSession(live_server.url)
     assert staff.login(net.staff.mobile, PASSWORD).status in (200, 302)
     page = f"/console/network/positions/{net.legal.pk}/"
     upload = f"/console/network/positions/{net.legal.pk}/photos/"
 
     def send(filename, data, ctype):
         token = staff.form_token(page)
-        body, content_type = _multipart(
+        body, content_type = multipart(
             {"csrfmiddlewaretoken": token, "caption": "服务站门口"},
             {"photo": (filename, data, ctype)},
         )
@@ -141,7 +105,7 @@ def test_upload_over_live_server_and_shown_on_phone_page(live_server, net, setti
     assert (tmp_path / photo.image.name).is_file()
 
     # The worker's phone page shows it; the image is served to those who see the position.
-    worker = Session(live_server.url)
+    worker = LiveSession(live_server.url)
     assert worker.login(net.worker.mobile, PASSWORD).status in (200, 302)
     phone = worker.get(f"/network/positions/{net.legal.pk}/")
     src = f"/network/photos/position/{photo.pk}/"
@@ -149,7 +113,7 @@ def test_upload_over_live_server_and_shown_on_phone_page(live_server, net, setti
     img = worker.raw(src)
     assert img[0] == 200 and img[1] == "image/jpeg"
     assert Image.open(io.BytesIO(img[2])).size == (800, 600)
-    outsider = Session(live_server.url)
+    outsider = LiveSession(live_server.url)
     nobody = net.county.users["nobody"]
     assert outsider.login(nobody.mobile, PASSWORD).status in (200, 302)
     assert outsider.raw(src)[0] == 404

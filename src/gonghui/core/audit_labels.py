@@ -87,6 +87,7 @@ WORDS: dict[str, str] = {
     "revise": "修订", "batch_approve": "批量通过", "correct": "更正", "enrol": "参保",
     "paid": "已发放", "attend": "参加", "log": "登记", "file": "转为需求",
     "hand_out": "发放", "hours": "登记服务时长", "link_venue": "关联场地", "update": "修改",
+    "link_honour": "关联平台荣誉",
     "reply": "答复", "delete": "删除", "rename": "更名", "change": "修改", "rule": "设置规则",
     "new_version": "发布新版本", "publish": "发布", "retire": "停用", "restore": "恢复启用",
     "assign": "授予", "cancel_requested": "请求取消", "download_errors": "下载错误清单",

@@ -8,9 +8,11 @@ class LearningConfig(AppConfig):
     verbose_name = "在线学习与职工书房"
 
     def ready(self):
-        from gonghui.core.growth import register_growth_source
+        from gonghui.core.growth import LEARNING, register_growth_source
 
         from . import rules  # noqa: F401 - registers scope kinds and permissions
         from .domain.progress import growth_entries
 
-        register_growth_source(growth_entries)  # courses completed, in the growth record
+        register_growth_source(
+            growth_entries, categories=(LEARNING,)
+        )  # courses completed, in the growth record

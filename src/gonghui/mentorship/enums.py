@@ -69,9 +69,14 @@ PASSED_ON_AWARDS = (AwardKind.MANAGEMENT_INNOVATION, AwardKind.TECHNICAL_INNOVAT
 
 
 class AwardLevel(models.TextChoices):
+    """Lowest first; the values are ``core.growth.HONOUR_LEVELS``' keys (a contest of a town
+    or county federation is organised outside the group company, so it ranks above it)."""
+
     TEAM = "team", "班组级"
     COMPANY = "company", "公司级"
     GROUP = "group", "集团级"
+    TOWN = "town", "乡镇（街道）级"
+    COUNTY = "county", "县（区）级"
     CITY = "city", "市级"
     PROVINCE = "province", "省级"
     NATIONAL = "national", "国家级"

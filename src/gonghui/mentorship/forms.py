@@ -13,8 +13,10 @@ class PersonSearchForm(forms.Form):
     q = forms.CharField(label=_("职工姓名"), max_length=20, required=False)
 
 
-class MentorForm(forms.Form):
-    person = forms.TypedChoiceField(label=_("职工"), coerce=int)
+class CandidateForm(forms.Form):
+    """What a mentor candidate states, nominated by staff or applying themself: skill,
+    level (技师/高级技师 …), department, strengths, awards, innovation results."""
+
     skill = forms.TypedChoiceField(label=_("技能"), coerce=int)
     level = forms.ChoiceField(label=_("技能等级"), choices=MentorLevel.choices)
     department = forms.CharField(label=_("部门"), max_length=60, required=False)
@@ -25,31 +27,32 @@ class MentorForm(forms.Form):
     innovations = forms.CharField(label=_("创新成果"), max_length=1000, required=False,
                                   widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
 
-    def __init__(self, *args, people=(), skills=(), **kwargs):
+    def __init__(self, *args, skills=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].choices = [(p.pk, p.name) for p in people]
         self.fields["skill"].choices = [(s.pk, s.name) for s in skills]
 
 
-class ApplyForm(forms.Form):
+class MentorForm(CandidateForm):
+    """Staff nominate a member of the programme's unions."""
+
+    person = forms.TypedChoiceField(label=_("职工"), coerce=int)
+    field_order = ["person"]
+
+    def __init__(self, *args, people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = [(p.pk, p.name) for p in people]
+
+
+class ApplyForm(CandidateForm):
     """A worker's own application to a programme's mentor pool (phone)."""
 
     programme = forms.TypedChoiceField(label=_("导师带徒项目"), coerce=int)
-    skill = forms.TypedChoiceField(label=_("技能"), coerce=int)
-    level = forms.ChoiceField(label=_("技能等级"), choices=MentorLevel.choices)
-    department = forms.CharField(label=_("部门"), max_length=60, required=False)
-    strengths = forms.CharField(label=_("技术专长"), max_length=1000, required=False,
-                                widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
-    awards = forms.CharField(label=_("获奖情况"), max_length=1000, required=False,
-                             widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
-    innovations = forms.CharField(label=_("创新成果"), max_length=1000, required=False,
-                                  widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
+    field_order = ["programme"]
 
-    def __init__(self, *args, programmes=(), skills=(), **kwargs):
+    def __init__(self, *args, programmes=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["programme"].choices = [(p.pk, f"{p.name}（{p.org_unit.name}）")
                                             for p in programmes]  # fmt: skip
-        self.fields["skill"].choices = [(s.pk, s.name) for s in skills]
 
 
 class ApprenticeForm(forms.Form):

@@ -25,6 +25,7 @@ urlpatterns = [
     path("agreements/<int:agreement_id>/goal/", console.goal_score, name="goal_score"),
     path("agreements/<int:agreement_id>/points/", console.achievement, name="achievement"),
     path("agreements/<int:agreement_id>/award/", console.award, name="award"),
+    path("agreements/<int:agreement_id>/honours/", console.link_honours, name="link_honours"),
     path(
         "agreements/<int:agreement_id>/<str:action>/",
         console.agreement_action,

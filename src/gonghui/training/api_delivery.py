@@ -177,7 +177,11 @@ def create_certificate(request, payload: CertificateIn):
 
 
 # -- the caller's own record -----------------------------------------------------------------
-@router.get("/me/growth", response=GrowthOut, summary="我的成长档案：培训、出勤、证书、在线学时")
+@router.get(
+    "/me/growth",
+    response=GrowthOut,
+    summary="我的成长档案：培训、出勤、证书、在线学时、荣誉、导师带徒",
+)
 def my_growth(request):
     person = _own_person(request)
     record = outcomes.growth_record(person)
@@ -206,6 +210,8 @@ def my_growth(request):
         "certificates": record.certificates,
         "learning_hours": record.learning_hours,
         "learning": record.learning,
+        "awards": record.awards,
+        "mentorship": record.mentorship,
     }
 
 

@@ -107,11 +107,17 @@ class TrainingEntryOut(Schema):
 
 
 class GrowthLearningOut(Schema):
+    """An entry another app keeps in the growth record (``core.growth``)."""
+
     kind: str
     title: str
     hours: Decimal
     completed_at: dt.datetime
     url: str
+    category: str
+    level: str  # honours: team … national
+    level_label: str
+    detail: str
 
 
 class GrowthOut(Schema):
@@ -123,6 +129,8 @@ class GrowthOut(Schema):
     certificates: list[CertificateOut]
     learning_hours: Decimal
     learning: list[GrowthLearningOut]
+    awards: list[GrowthLearningOut]
+    mentorship: list[GrowthLearningOut]
 
 
 class NotificationOut(Schema):

@@ -364,6 +364,9 @@ class Award(models.Model):
     passed_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="passed_on"
     )
+    #: The growth-record honour it was linked from ("contests.award:12"), blank when staff
+    #: entered it: each honour is linked once per person and programme.
+    source = models.CharField("来源", max_length=60, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

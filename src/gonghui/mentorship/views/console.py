@@ -184,8 +184,11 @@ def mentors(request, programme_id: int):
         Mentor.objects.restrict(request.user).filter(programme=p).select_related("person", "skill")
     )
     load = agreements.active_load([m.pk for m in rows])
+    # Applicants under review: their honours recorded on the platform (contest awards).
+    honours = {m.pk: awards.party_honours(m.person) for m in rows if m.state == MentorState.APPLIED}
     context = {
-        "programme": p, "rows": [(m, load.get(m.pk, 0)) for m in rows], "form": form,
+        "programme": p, "rows": [(m, load.get(m.pk, 0), honours.get(m.pk)) for m in rows],
+        "form": form,
         "search": search, "q": q, "can_run": _runs(request, p), "review_form": ReviewForm(),
     }  # fmt: skip
     return render(request, "mentorship/console/mentors.html", context)
@@ -312,6 +315,9 @@ def _agreement_page(request, a: Agreement, **forms):
         "events": list(a.events.all()),
         "entries": list(a.points.select_related("person")[:50]),
         "awards": list(a.awards.select_related("person", "passed_from")),
+        # Honours other apps keep (published contest awards), read from the growth record.
+        "honours": [(p, awards.party_honours(p)) for p in parties],
+        "can_link": a.state in awards.LINKED_STATES,
         "assessment": assessment.assess(a, start=start, end=max(start, end)),
         "actions": [(x, ACTION_LABELS[x]) for x in STATE_ACTIONS.get(a.state, [])],
         "can_run": _runs(request, a.programme),
@@ -388,6 +394,20 @@ def award(request, agreement_id: int):
     if run_form(form, lambda d: awards.record_apprentice_award(a, actor=request.user, **d)) is None:
         return _agreement_page(request, a, award_form=form)
     messages.success(request, _("徒弟获奖已登记"))
+    return redirect("mentorship_console:agreement", a.pk)
+
+
+@console_page("mentorprogramme")
+@require_POST
+def link_honours(request, agreement_id: int):
+    a = _agreement(request, agreement_id)
+    if not _runs(request, a.programme):
+        raise PermissionDenied
+    done = awards.link_honours(a, actor=request.user)
+    if done:
+        messages.success(request, _("已关联平台荣誉%(n)d项") % {"n": len(done)})
+    else:
+        messages.info(request, _("没有新的平台荣誉需要关联"))
     return redirect("mentorship_console:agreement", a.pk)
 
 

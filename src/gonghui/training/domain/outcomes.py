@@ -15,7 +15,7 @@ from django.utils import timezone
 from gonghui.core import events, private_files, spreadsheets
 from gonghui.core.domain import audit
 from gonghui.core.errors import DomainError, PermissionDeniedError
-from gonghui.core.growth import GrowthEntry, growth_entries
+from gonghui.core.growth import AWARD, LEARNING, MENTORSHIP, GrowthEntry, growth_entries
 from gonghui.core.scope import principal_for
 from gonghui.core.spreadsheets import cell_text, parse_date
 from gonghui.orgs.domain.people import find_person
@@ -359,8 +359,12 @@ class GrowthRecord:
     sessions_attended: int
     sessions_held: int
     certificates: list[Certificate]
-    #: Entries other apps keep (online courses completed, with their hours): core.growth.
+    #: Entries other apps keep (core.growth): online courses completed, with their hours;
     learning: list[GrowthEntry] = field(default_factory=list)
+    #: honours (published contest awards, awards of mentorship agreements);
+    awards: list[GrowthEntry] = field(default_factory=list)
+    #: mentorship: agreements as mentor or apprentice, assessments, points totals.
+    mentorship: list[GrowthEntry] = field(default_factory=list)
 
     @property
     def learning_hours(self) -> Decimal:
@@ -375,7 +379,8 @@ class GrowthRecord:
 def growth_record(person: Person) -> GrowthRecord:
     """The worker's own trainings (every enrolment, with its plan and status), attendance
     and certificates, and what other apps registered (online courses completed, with their
-    learning hours). Callers check who may read it."""
+    learning hours; honours such as contest awards; mentorship agreements, assessments and
+    points). Callers check who may read it."""
     enrollments = list(
         Enrollment.objects.filter(person=person)
         .select_related("plan", "plan__skill", "plan__org_unit")
@@ -410,10 +415,13 @@ def growth_record(person: Person) -> GrowthRecord:
     # One plan can appear twice (cancelled, then enrolled again): count its sessions once.
     counted = {t.plan.pk: t for t in trainings if t.status != EnrollmentStatus.CANCELLED}
     certificates = list(Certificate.objects.filter(person=person).select_related("skill", "plan"))
+    kept = growth_entries(person)
     return GrowthRecord(
         trainings=trainings,
         sessions_attended=sum(attended.values()),
         sessions_held=sum(t.held for t in counted.values()),
         certificates=certificates,
-        learning=growth_entries(person),
+        learning=[e for e in kept if e.category == LEARNING],
+        awards=[e for e in kept if e.category == AWARD],
+        mentorship=[e for e in kept if e.category == MENTORSHIP],
     )
