@@ -128,7 +128,7 @@ def _run(blend):
 
 
 def test_completion_needs_attendance_and_the_online_part(blend):
-    (zhang, zhang_user), (wang, wang_user), (zhao, zhao_user) = _run(blend)
+    (zhang, zhang_user), (wang, wang_user), (_zhao, zhao_user) = _run(blend)
     plan = blend.plan
     with pytest.raises(DomainError, match="不能再修改内容"):  # announced: the deal is public
         plans.set_online_courses(plan, actor=blend.staff, keys=[])

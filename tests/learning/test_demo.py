@@ -51,6 +51,8 @@ def test_demo_builds_courses_activity_and_a_reading_room(county, tmp_path, setti
     # Some learners stopped part-way: the dashboard has abandoned lessons to show.
     assert LessonProgress.objects.filter(watched_ratio__gt=0, watched_ratio__lt=0.9).exists()
     room = ReadingRoom.objects.get()
+    # The room is a 职工书屋 of the registry of positions, listed on the position's page.
+    assert (room.position.name, room.position.kind) == ("南机·智慧书房", "reading")
     assert room.sip2_address == "127.0.0.1:6001" and room.copies.count() == 300
     assert LibraryCard.objects.count() == 60
     loans = Loan.objects.all()
@@ -70,7 +72,8 @@ def test_demo_builds_courses_activity_and_a_reading_room(county, tmp_path, setti
     done = sum(
         CourseEnrollment.objects.filter(
             person_id=p, course_id__in=required, completed_at__isnull=False
-        ).count() == 2
+        ).count()
+        == 2
         for p in enrolled
     )
     assert len(enrolled) == 12 and done >= 6

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The online part of a blended training plan (线上线下结合): online courses a plan requires,
 done before its sessions and checked at completion (结业).
 

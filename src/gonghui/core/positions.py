@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """What other apps offer at a service position (阵地): the network app keeps the registry
 of positions, and an app whose things belong to a position (online learning's courses
 recorded at a home, its reading rooms) registers a source, so the position's pages list

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """``{% position_offers position %}``: the courses, reading rooms… other apps hold at a
 service position (``core.positions``), for the position's pages."""
 

@@ -33,6 +33,7 @@ from gonghui.training.enums import Level
 from gonghui.training.models import Skill
 
 from ..domain import catalogue, library, practice, progress, videos
+from ..domain.positions import place_course
 from ..enums import CourseState, LessonKind, PriceClass
 from ..models import LessonVisit
 from ..sip2 import peer as sip2_peer
@@ -212,11 +213,19 @@ def build_learning_demo(*, seed: int, log=print) -> list[str]:
                                    pk__in=attempt.question_ids)}  # fmt: skip
                     practice.submit_attempt(attempt, actor=user, answers=answers)
 
-        # The reading room, circulating over SIP2 with a peer on a thread of this process.
+        # The reading room, a 职工书屋 of the registry of positions, circulating over SIP2
+        # with a peer on a thread of this process.
+        room_position = _room_position(union, officer)
         room = library.create_room(union, actor=officer, name="南机·智慧书房",
                                    address="机务段职工活动中心二楼", opening_hours="9:00–21:00",
                                    sip2_institution="NCLIB", sip2_location="NJ01",
-                                   loan_days=30, max_renewals=1)  # fmt: skip
+                                   loan_days=30, max_renewals=1,
+                                   position=room_position)  # fmt: skip
+        # Courses recorded at the main home's studio are that position's services.
+        studio = _home_position(county)
+        if studio is not None:
+            for course in courses[:10]:
+                place_course(course, actor=staff, position=studio)
         copies = []
         for i in range(300):
             name = BOOKS[i % len(BOOKS)] + (
@@ -292,6 +301,34 @@ def build_learning_demo(*, seed: int, log=print) -> list[str]:
     return [line]
 
 
+def _room_position(union, officer):
+    """The reading room's position (职工书屋) in the registry, near the demo's positions."""
+    from gonghui.network.domain.positions import register_position
+    from gonghui.network.enums import PositionKind
+    from gonghui.network.models import Position
+
+    near = Position.objects.filter(org_unit__path__startswith=union.path[:11]).first()
+    lat = (near.latitude if near else Decimal("30.526000")) + Decimal("0.004")
+    lon = (near.longitude if near else Decimal("120.942000")) + Decimal("0.004")
+    return register_position(
+        union, actor=officer, name="南机·智慧书房", kind=PositionKind.READING,
+        address="机务段职工活动中心二楼", latitude=lat, longitude=lon, capacity=40,
+        accessible=True, contact="书房管理员",
+    )  # fmt: skip
+
+
+def _home_position(county):
+    """The main home's own position (kind 职工之家), if the network demo made one."""
+    from gonghui.network.enums import PositionKind
+    from gonghui.network.models import Position
+
+    return (
+        Position.objects.filter(org_unit__path__startswith=county.path, kind=PositionKind.HOME)
+        .order_by("id")
+        .first()
+    )
+
+
 def _blended_plan(county, staff, worker, learners, courses, real_now, log) -> str:
     """线上线下结合: a training plan of the county requiring two of the online courses
     before its practical session next week, open for enrolment; the demo worker enrolled
@@ -348,8 +385,9 @@ def _blended_plan(county, staff, worker, learners, courses, real_now, log) -> st
                             "lesson": lesson.pk, "position": lesson.duration, "start": 0,
                             "end": lesson.duration, "at": at}])  # fmt: skip
                         if lesson.quiz_bank_id:
-                            attempt = practice.start_attempt(lesson.quiz_bank, actor=user,
-                                                             kind="quiz", lesson=lesson)
+                            attempt = practice.start_attempt(
+                                lesson.quiz_bank, actor=user, kind="quiz", lesson=lesson
+                            )
                             answers = {str(q.pk): q.answer for q in lesson.quiz_bank.questions
                                        .filter(pk__in=attempt.question_ids)}  # fmt: skip
                             practice.submit_attempt(attempt, actor=user, answers=answers)

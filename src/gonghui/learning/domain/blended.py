@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The online part of blended training plans (线上线下结合): which published courses a plan
 requires and how far each learner is. Registered with ``core.blended`` in the app's
 ``ready``; the training app asks through it and decides what completion means."""
@@ -64,14 +65,10 @@ class LearningOnlinePart:
         allowed = set(_choosable(plan, user).filter(pk__in=ids).values_list("pk", flat=True))
         refused = [pk for pk in ids if pk not in allowed]
         if refused:
-            raise DomainError(
-                _("只能选择本地区已发布、您可查看的线上课程"), field="online_courses"
-            )
+            raise DomainError(_("只能选择本地区已发布、您可查看的线上课程"), field="online_courses")
         PlanCourse.objects.filter(plan=plan).exclude(course_id__in=ids).delete()
         for order, pk in enumerate(ids, start=1):
-            PlanCourse.objects.update_or_create(
-                plan=plan, course_id=pk, defaults={"order": order}
-            )
+            PlanCourse.objects.update_or_create(plan=plan, course_id=pk, defaults={"order": order})
         return self.required(plan)
 
     def progress(self, plan, person: Person) -> list[OnlineProgress]:
@@ -84,9 +81,7 @@ class LearningOnlinePart:
             e.course_id: e
             for e in CourseEnrollment.objects.filter(
                 person=person, course_id__in=[r.course_id for r in rows]
-            ).annotate(
-                done=Count("progress", filter=Q(progress__completed_at__isnull=False))
-            )
+            ).annotate(done=Count("progress", filter=Q(progress__completed_at__isnull=False)))
         }
         out = []
         for r in rows:

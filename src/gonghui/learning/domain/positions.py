@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Courses and reading rooms as services of a position (阵地): a course recorded at a
 home's studio, a reading room that is a 职工书屋 of the registry. The network app keeps the
 positions; its pages list what is here through ``core.positions`` (the source below)."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Online courses a blended training plan (线上线下结合) requires before its sessions: the
 learning side of ``core.blended`` (the training app asks through that seam)."""
 
