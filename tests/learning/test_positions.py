@@ -83,7 +83,9 @@ def test_position_pages_list_what_is_there_as_each_may_see_it(placed, client):
     library_page = client.get("/learn/library/").content.decode()
     assert f'href="/network/positions/{w.home.pk}/">城北职工之家</a>' in library_page
     # A position with nothing from learning shows no such section.
-    assert "本阵地的课程与书房" not in client.get(f"/network/positions/{w.shuwu.pk}/").content.decode()
+    assert (
+        "本阵地的课程与书房" not in client.get(f"/network/positions/{w.shuwu.pk}/").content.decode()
+    )
 
     client.force_login(w.staff)
     console = client.get(f"/console/network/positions/{w.home.pk}/").content.decode()

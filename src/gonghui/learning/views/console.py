@@ -121,7 +121,8 @@ def _posted_position(request):
     raw = request.POST.get("position", "").strip()
     if not raw:
         return None
-    found = _positions(request.user).filter(pk=int(raw)).first() if raw.isdigit() else None
+    ok = raw.isdigit() and len(raw) <= 12
+    found = _positions(request.user).filter(pk=int(raw)).first() if ok else None
     if found is None:
         messages.error(request, _("只能选择本地区在用的服务阵地"))
         return False
