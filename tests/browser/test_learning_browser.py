@@ -144,8 +144,8 @@ def test_learning_and_library_on_a_phone(phone, live_server, world, sip2_peer, s
 def test_staff_create_a_course_through_the_form_and_a_worker_takes_it(
     chromium,
     live_server,
-    world,
-    shot,  # noqa: F811
+    world,  # noqa: F811 - the fixture imported above
+    shot,
 ):
     """The console's course-creation form at 1440×900: a subsidised course at a home's
     position, a chapter and a document lesson added on its page, published; then a worker
