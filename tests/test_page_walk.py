@@ -125,6 +125,7 @@ def _pages(o) -> dict[str, tuple[list, dict]]:
                                            "target_satisfaction": 1}),
         "training_console:plan": ([plan], {}),
         "training_console:plan_course": ([plan], {"title": "越权", "hours": 1}),
+        "training_console:plan_online": ([plan], {"online_courses": []}),
         "training_console:plan_session": ([plan], {"trainer": o["trainer"].pk,
                                                    "venue": o["venue"].pk,
                                                    "starts_at": "2030-01-01T09:00",

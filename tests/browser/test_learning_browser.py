@@ -139,3 +139,96 @@ def test_learning_and_library_on_a_phone(phone, live_server, world, sip2_peer, s
     loan = Loan.objects.get()
     assert loan.state == "returned" and loan.sip2_ref.startswith("SIP2")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def test_staff_create_a_course_through_the_form_and_a_worker_takes_it(
+    chromium,
+    live_server,
+    world,  # noqa: F811 - the fixture imported above
+    shot,
+):
+    """The console's course-creation form at 1440×900: a subsidised course at a home's
+    position, a chapter and a document lesson added on its page, published; then a worker
+    at 390×844 finds it, sees the member price (199.00 × 80 % subsidy → 39.80) and the
+    position, enrols and reads the lesson."""
+    from decimal import Decimal
+
+    from gonghui.learning.models import Course, CourseEnrollment
+    from gonghui.network.domain.positions import register_position
+    from gonghui.network.enums import PositionKind
+
+    w = world
+    home = register_position(
+        w.county.county, actor=w.staff, name="城北职工之家", kind=PositionKind.HOME,
+        address="武原街道", latitude=Decimal("30.52"), longitude=Decimal("120.94"),
+    )  # fmt: skip
+    desk_context = chromium.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    desk = desk_context.new_page()
+    desk.set_default_timeout(60_000)
+    login(desk, live_server, w.staff.mobile, PASSWORD)
+    desk.goto(f"{live_server.url}/console/learning/courses/new/")
+    desk.select_option("#id_org_unit", str(w.county.county.pk))
+    desk.fill("#id_title", "电工安全入门")
+    desk.fill("#id_summary", "低压电工上岗前的安全知识。")
+    desk.fill("#id_lecturer", "王建国")
+    desk.fill("#id_hours", "1.5")
+    desk.select_option("#id_price_class", "subsidised")
+    desk.fill("#id_list_price", "199.00")
+    desk.fill("#id_subsidy_percent", "80")
+    desk.fill("#id_subsidy_rule", "在会会员由县人社局补贴80%")
+    desk.fill("#id_tags", "电工,安全")
+    desk.select_option("#id_position", str(home.pk))
+    shot(desk, "learning-console-course-new")
+    desk.click("button:has-text('创建课程')")
+    expect(desk.locator("main")).to_contain_text("课程已创建（草稿）")
+    course = Course.objects.get(title="电工安全入门")
+    assert (course.state, course.position_id, course.list_price) == (
+        "draft", home.pk, Decimal("199.00"))  # fmt: skip
+    expect(desk.locator("#course-position")).to_contain_text("城北职工之家")
+
+    # A chapter and a lesson, through the form on the course's page.
+    desk.fill("#id_new_chapter", "第一章 安全须知")
+    desk.fill("#id_title", "停电作业五步")
+    desk.select_option("#id_kind", "document")
+    desk.fill("#id_document", "停电、验电、接地、悬挂标示牌、装设遮栏。")
+    desk.fill("#id_duration", "300")
+    desk.click("button:has-text('添加课时')")
+    expect(desk.locator("main")).to_contain_text("课时已添加")
+    expect(desk.locator("table")).to_contain_text("停电作业五步")
+    desk.click("button:has-text('发布')")
+    expect(desk.locator("main")).to_contain_text("课程状态已更新")
+    course.refresh_from_db()
+    assert course.state == "published"
+    assert [(c.title, [lesson.title for lesson in c.lessons.all()])
+            for c in course.chapters.all()] == [("第一章 安全须知", ["停电作业五步"])]  # fmt: skip
+    shot(desk, "learning-console-course-page")
+    assert desk.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    desk_context.close()
+
+    # The worker on a phone.
+    phone_context = chromium.new_context(
+        viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
+        has_touch=True, locale="zh-CN",
+    )  # fmt: skip
+    page = phone_context.new_page()
+    page.set_default_timeout(60_000)
+    login(page, live_server, w.worker.mobile, PASSWORD)
+    page.goto(f"{live_server.url}/learn/")
+    page.fill("input[name=q]", "电工安全")
+    page.click("button:has-text('查找')")
+    page.click("a:has-text('电工安全入门')")
+    expect(page.locator("main")).to_contain_text("您需支付 39.80 元")
+    expect(page.locator("#course-position")).to_contain_text("城北职工之家")
+    expect(page.locator("main")).to_contain_text("停电作业五步")
+    page.click("button:has-text('报名学习')")
+    expect(page.locator("main")).to_contain_text("报名成功")
+    page.click("a:has-text('停电作业五步')")
+    expect(page.locator("main")).to_contain_text("停电、验电、接地")
+    page.click("button:has-text('我已读完')")
+    expect(page.locator("main")).to_contain_text("已完成，计入1.5学时")
+    enrolment = CourseEnrollment.objects.get(course=course, person=w.worker.person)
+    assert enrolment.completed_at is not None and enrolment.hours_credited == Decimal("1.5")
+    assert (enrolment.price_paid, enrolment.subsidy) == (Decimal("39.80"), Decimal("159.20"))
+    shot(page, "learning-phone-new-course")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    phone_context.close()

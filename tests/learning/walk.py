@@ -115,6 +115,7 @@ def pages(o) -> dict:
                                               "price_class": "free"}),
         "learning_console:course": ([c], {}),
         "learning_console:course_transition": ([c, "withdrawn"], {}),
+        "learning_console:course_position": ([c], {"position": ""}),
         "learning_console:videos": ([], {}),
         "learning_console:banks": ([], {}),
         "learning_console:bank_import": ([b], {}),

@@ -28,6 +28,8 @@ ACTIONS: dict[str, str] = {
     "demo.training": "载入培训演示数据",
     "learning.loan.checkin": "借阅·归还",
     "learning.loan.checkout": "借阅·借出",
+    "learning.course.place": "课程·设置所属阵地",
+    "learning.room.place": "职工书房·设置所属阵地",
     "checkin.manual": "手工签到",
     "checkin.qr": "扫码签到",
     "mutualaid.claim.reveal": "互助申请·查看完整信息",
@@ -35,6 +37,7 @@ ACTIONS: dict[str, str] = {
     "evaluation.questionnaire.builtin": "评价问卷·建立内置问卷",
     "supervision.consultation_short": "过程监管·征求意见期过短",
     "plan.demands": "培训计划·关联需求",
+    "plan.online_courses": "培训计划·设置线上课程",
 }
 
 #: One word per segment: apps, nouns and verbs (and the states a transition moves to).

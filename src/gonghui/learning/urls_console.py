@@ -8,6 +8,7 @@ urlpatterns = [
     path("", console.index, name="index"),
     path("courses/new/", console.course_new, name="course_new"),
     path("courses/<int:course_id>/", console.course, name="course"),
+    path("courses/<int:course_id>/position/", console.course_position, name="course_position"),
     path("courses/<int:course_id>/<str:to>/", console.course_transition, name="course_transition"),
     path("videos/", console.video_list, name="videos"),
     path("banks/", console.bank_list, name="banks"),

@@ -85,6 +85,21 @@ class CourseForm(forms.Form):
     hours = forms.DecimalField(label=_("学时"), max_digits=5, decimal_places=1)
 
 
+class OnlineCoursesForm(forms.Form):
+    """线上线下结合: the online courses the plan's participants complete before its sessions."""
+
+    online_courses = forms.MultipleChoiceField(
+        label=_("须先完成的线上课程"), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("参训职工须学完这些课程，出勤达标且线上课程全部完成方可结业"),
+    )  # fmt: skip
+
+    def __init__(self, *args, options, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["online_courses"].choices = [
+            (o.key, f"{o.title}（{o.hours}学时）") for o in options
+        ]
+
+
 class SessionForm(forms.Form):
     course = forms.ModelChoiceField(label=_("课程"), queryset=None, required=False)
     trainer = forms.ModelChoiceField(label=_("培训师"), queryset=None)

@@ -38,6 +38,7 @@ urlpatterns = [
     path("decision/", console_proposal.decision_support, name="decision"),
     path("plans/<int:plan_id>/", console_plans.plan_detail, name="plan"),
     path("plans/<int:plan_id>/courses/", console_plans.plan_course, name="plan_course"),
+    path("plans/<int:plan_id>/online/", console_plans.plan_online, name="plan_online"),
     path("plans/<int:plan_id>/sessions/", console_plans.plan_session, name="plan_session"),
     path("plans/<int:plan_id>/reschedule/", console_plans.plan_reschedule, name="plan_reschedule"),
     path("plans/<int:plan_id>/consultation/", console_plans.plan_consult, name="plan_consult"),

@@ -33,6 +33,7 @@ from gonghui.training.enums import Level
 from gonghui.training.models import Skill
 
 from ..domain import catalogue, library, practice, progress, videos
+from ..domain.positions import place_course
 from ..enums import CourseState, LessonKind, PriceClass
 from ..models import LessonVisit
 from ..sip2 import peer as sip2_peer
@@ -212,11 +213,19 @@ def build_learning_demo(*, seed: int, log=print) -> list[str]:
                                    pk__in=attempt.question_ids)}  # fmt: skip
                     practice.submit_attempt(attempt, actor=user, answers=answers)
 
-        # The reading room, circulating over SIP2 with a peer on a thread of this process.
+        # The reading room, a 职工书屋 of the registry of positions, circulating over SIP2
+        # with a peer on a thread of this process.
+        room_position = _room_position(union, officer)
         room = library.create_room(union, actor=officer, name="南机·智慧书房",
                                    address="机务段职工活动中心二楼", opening_hours="9:00–21:00",
                                    sip2_institution="NCLIB", sip2_location="NJ01",
-                                   loan_days=30, max_renewals=1)  # fmt: skip
+                                   loan_days=30, max_renewals=1,
+                                   position=room_position)  # fmt: skip
+        # Courses recorded at the main home's studio are that position's services.
+        studio = _home_position(county)
+        if studio is not None:
+            for course in courses[:10]:
+                place_course(course, actor=staff, position=studio)
         copies = []
         for i in range(300):
             name = BOOKS[i % len(BOOKS)] + (
@@ -281,14 +290,118 @@ def build_learning_demo(*, seed: int, log=print) -> list[str]:
     if worker is not None and getattr(worker, "person_id", None):
         progress.enroll(courses[0], actor=worker)
         worker_note = ", the demo worker enrolled in one"
+    blended_note = _blended_plan(county, staff, worker, learners, courses, real_now, log)
     line = (
         f"Learning: {len(courses)} courses ({len(clips)} transcoded clips), {len(banks)} question "
         f"banks, {enrolled} enrolments ({completed} completed), {VISITS:,} visits{worker_note}; "
         f"reading room with {len(copies)} copies and {loans} loans over SIP2; phone pages at "
-        "/learn/, console at /console/learning/"
+        f"/learn/, console at /console/learning/{blended_note}"
     )
     log(line)
     return [line]
+
+
+def _room_position(union, officer):
+    """The reading room's position (职工书屋) in the registry, near the demo's positions."""
+    from gonghui.network.domain.positions import register_position
+    from gonghui.network.enums import PositionKind
+    from gonghui.network.models import Position
+
+    near = Position.objects.filter(org_unit__path__startswith=union.path[:11]).first()
+    lat = (near.latitude if near else Decimal("30.526000")) + Decimal("0.004")
+    lon = (near.longitude if near else Decimal("120.942000")) + Decimal("0.004")
+    return register_position(
+        union, actor=officer, name="南机·智慧书房", kind=PositionKind.READING,
+        address="机务段职工活动中心二楼", latitude=lat, longitude=lon, capacity=40,
+        accessible=True, contact="书房管理员",
+    )  # fmt: skip
+
+
+def _home_position(county):
+    """The main home's own position (kind 职工之家), if the network demo made one."""
+    from gonghui.network.enums import PositionKind
+    from gonghui.network.models import Position
+
+    return (
+        Position.objects.filter(org_unit__path__startswith=county.path, kind=PositionKind.HOME)
+        .order_by("id")
+        .first()
+    )
+
+
+def _blended_plan(county, staff, worker, learners, courses, real_now, log) -> str:
+    """线上线下结合: a training plan of the county requiring two of the online courses
+    before its practical session next week, open for enrolment; the demo worker enrolled
+    and half-way through the first course, some learners done. Needs a second staff member
+    to approve (``county_reviewer``, made by the training demo), a trainer and a venue."""
+    from gonghui.core import blended
+    from gonghui.training.domain import enrolment, plans
+    from gonghui.training.enums import Mode
+    from gonghui.training.models import Trainer, Venue
+
+    User = get_user_model()
+    reviewer = User.objects.filter(username="county_reviewer").first()
+    trainer = Trainer.objects.filter(org_unit__path__startswith=county.path).first()
+    venue = Venue.objects.filter(org_unit__path__startswith=county.path).first()
+    if reviewer is None or trainer is None or venue is None:
+        return ""
+    online = [courses[8], courses[5]]  # a skill's 数字化工具入门, and 职业素养
+    day = dt.timedelta(days=1)
+    with virtual_time(real_now) as clock:
+        clock.set(real_now - 20 * day)
+        plan = plans.create_plan(
+            county, actor=staff, title=f"{online[0].skill.name}·线上线下结合班",
+            skill=online[0].skill, level=Level.L5, mode=Mode.MIXED, capacity=30,
+            content="线上学理论（两门在线课程，首次课前学完），线下练实操。",
+            target_completion_rate=90, target_certification_rate=80, target_satisfaction=90,
+        )  # fmt: skip
+        plans.set_online_courses(plan, actor=staff, keys=[str(c.pk) for c in online])
+        module = plans.add_course(plan, actor=staff, title="实操训练", hours=Decimal(4))
+        start = timezone.localtime(real_now + 7 * day).replace(hour=9, minute=0, second=0,
+                                                               microsecond=0)  # fmt: skip
+        plans.schedule_session(
+            plan, actor=staff, trainer=trainer, venue=venue, course=module, starts_at=start,
+            ends_at=start + dt.timedelta(hours=4), override_reason="演示：线上线下结合班",
+        )  # fmt: skip
+        plans.open_consultation(plan, actor=staff, closes_at=real_now - 11 * day)
+        clock.set(real_now - 11 * day + dt.timedelta(minutes=5))
+        plans.approve_plan(plan, actor=reviewer)
+        plans.announce_plan(plan, actor=staff)
+        plans.open_enrolment(plan, actor=staff)
+        clock.set(real_now - 10 * day)
+        people = [u for u in learners[:12] if u.pk != getattr(worker, "pk", None)]
+        if worker is not None and getattr(worker, "person_id", None):
+            people.append(worker)
+        for user in people:
+            enrolment.enroll_person(plan, person=user.person, actor=user)
+        clock.set(real_now - 5 * day)
+        for user in people[:6]:  # these have done the online part
+            for course in online:
+                progress.enroll(course, actor=user)
+                for lesson in course.lessons.order_by("order"):
+                    if lesson.kind == LessonKind.VIDEO:
+                        at = int(clock().timestamp() * 1000)
+                        progress.record_heartbeats(user, [{
+                            "lesson": lesson.pk, "position": lesson.duration, "start": 0,
+                            "end": lesson.duration, "at": at}])  # fmt: skip
+                        if lesson.quiz_bank_id:
+                            attempt = practice.start_attempt(
+                                lesson.quiz_bank, actor=user, kind="quiz", lesson=lesson
+                            )
+                            answers = {str(q.pk): q.answer for q in lesson.quiz_bank.questions
+                                       .filter(pk__in=attempt.question_ids)}  # fmt: skip
+                            practice.submit_attempt(attempt, actor=user, answers=answers)
+                    else:
+                        progress.mark_read(lesson, actor=user)
+        if worker is not None and getattr(worker, "person_id", None):
+            progress.enroll(online[0], actor=worker)
+            reading = online[0].lessons.filter(kind=LessonKind.DOCUMENT).first()
+            progress.mark_read(reading, actor=worker)  # half of the first course
+    done = len(people) - len(blended.incomplete(plan, [u.person_id for u in people]))
+    return (
+        f"; blended plan “{plan.title}” requiring {len(online)} online courses, "
+        f"{len(people)} enrolled, {done} done online"
+    )
 
 
 def build(ctx) -> None:

@@ -76,6 +76,10 @@ def create_course(org_unit: OrgUnit, *, actor, title: str, **fields: Any) -> Cou
     _check_price(**price)
     allowed = {"summary", "lecturer", "skill", "level", "hours", "tags", "private"}
     extra = {k: v for k, v in fields.items() if k in allowed and v is not None}
+    if fields.get("position") is not None:
+        from .positions import check_position
+
+        extra["position"] = check_position(actor, fields["position"], org_unit)
     course = Course.objects.create(
         org_unit=org_unit, title=title[:80], created_by=user_of(actor), **price, **extra
     )

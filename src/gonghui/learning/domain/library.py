@@ -45,10 +45,12 @@ def create_room(org_unit: OrgUnit, *, actor, name: str, **fields) -> ReadingRoom
         raise DomainError(_("请填写书房名称"), field="name")
     allowed = {"address", "opening_hours", "sip2_address", "sip2_institution", "sip2_location",
                "loan_days", "max_renewals"}  # fmt: skip
-    room = ReadingRoom.objects.create(
-        org_unit=org_unit, name=name.strip()[:80],
-        **{k: v for k, v in fields.items() if k in allowed},
-    )  # fmt: skip
+    extra = {k: v for k, v in fields.items() if k in allowed}
+    if fields.get("position") is not None:
+        from .positions import check_position
+
+        extra["position"] = check_position(actor, fields["position"], org_unit)
+    room = ReadingRoom.objects.create(org_unit=org_unit, name=name.strip()[:80], **extra)
     audit.record("learning.room.create", actor=actor, obj=room, after={"name": room.name})
     return room
 

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
+from .blended import PlanCourse
 from .courses import (
     Chapter,
     Course,
@@ -24,6 +25,7 @@ __all__ = [
     "LessonVisit",
     "LibraryCard",
     "Loan",
+    "PlanCourse",
     "PracticeCursor",
     "Question",
     "QuestionBank",

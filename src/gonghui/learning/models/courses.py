@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from gonghui.core.scope import ScopedQuerySet
+from gonghui.network.models import Position
 from gonghui.orgs.models import OrgUnit, Person
 from gonghui.training.enums import Level
 from gonghui.training.models import Skill
@@ -47,6 +48,11 @@ class Course(models.Model):
     )
     subsidy_rule = models.CharField("补贴规则", max_length=200, blank=True)
     tags = models.CharField("标签", max_length=200, blank=True, help_text="以逗号分隔")
+    #: The service position (阵地) whose course it is, e.g. a home's recording studio.
+    position = models.ForeignKey(
+        Position, null=True, blank=True, on_delete=models.SET_NULL, related_name="courses",
+        verbose_name="所属阵地",
+    )  # fmt: skip
     #: A private course is shown only to signed-in people.
     private = models.BooleanField("仅限登录", default=True)
     state = models.CharField(

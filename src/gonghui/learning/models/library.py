@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 
 from gonghui.core.scope import ScopedQuerySet
+from gonghui.network.models import Position
 from gonghui.orgs.models import OrgUnit, Person
 
 from ..enums import CardBasis, CopyState, HoldState, LoanState
@@ -21,6 +22,11 @@ class ReadingRoom(models.Model):
         OrgUnit, on_delete=models.PROTECT, related_name="reading_rooms", verbose_name="所属工会"
     )
     name = models.CharField("书房名称", max_length=80)
+    #: The service position (阵地, e.g. a 职工书屋) the room is, in the one registry of 阵地.
+    position = models.ForeignKey(
+        Position, null=True, blank=True, on_delete=models.SET_NULL, related_name="reading_rooms",
+        verbose_name="所属阵地",
+    )  # fmt: skip
     address = models.CharField("地址", max_length=200, blank=True)
     opening_hours = models.CharField("开放时间", max_length=100, blank=True)
     #: The SIP2 peer (the city library's system): host:port; blank = circulate locally.

@@ -19,9 +19,10 @@ from gonghui.core.errors import DomainError, PermissionDeniedError
 from gonghui.core.private_files import Expired
 from gonghui.core.scope import principal_for
 from gonghui.core.spreadsheets import XLSX_CONTENT_TYPE
+from gonghui.network.models import Position
 from gonghui.orgs.models import OrgUnit, Person
 
-from ..domain import catalogue, library, practice, stats
+from ..domain import catalogue, library, positions, practice, stats
 from ..enums import CourseState
 from ..models import Course, LibraryCard, Loan, QuestionBank, ReadingRoom, Video
 from .forms import CourseForm, LessonForm
@@ -62,7 +63,7 @@ def course_new(request):
     """A new course (a draft): its catalogue entry and price class; lessons are added on
     the course's page."""
     units = _units(request.user, "course")
-    form = CourseForm(request.POST or None, units=units)
+    form = CourseForm(request.POST or None, units=units, positions=_positions(request.user))
     if request.method == "POST":
         course = run_form(form, lambda d: catalogue.create_course(
             form.units[d["org_unit"]], actor=request.user, **form.course_fields()))  # fmt: skip
@@ -89,6 +90,7 @@ def course(request, course_id: int):
                c.lessons.select_related("chapter", "video")]  # fmt: skip
     return render(request, "learning/console/course.html", {
         "course": c, "lessons": lessons, "runs": runs, "form": form,
+        "positions": _positions(request.user) if runs else [],
         "units": _units(request.user, "coursevideo") if runs else [], "section": "learning",
     })  # fmt: skip
 
@@ -107,6 +109,35 @@ def _add_lesson(course: Course, data: dict, user):
             document=data.get("document") or "", live_url=data.get("live_url") or "",
             duration=data.get("duration") or 0,
         )  # fmt: skip
+
+
+def _positions(user):
+    """Active service positions the user may choose (the network's registry)."""
+    return Position.objects.restrict(user, "browse").order_by("name", "id")
+
+
+def _posted_position(request):
+    """The position chosen in the form (None: none); False when it is not one to choose."""
+    raw = request.POST.get("position", "").strip()
+    if not raw:
+        return None
+    ok = raw.isdigit() and len(raw) <= 12
+    found = _positions(request.user).filter(pk=int(raw)).first() if ok else None
+    if found is None:
+        messages.error(request, _("只能选择本地区在用的服务阵地"))
+        return False
+    return found
+
+
+@console_page("course", "change")
+@require_POST
+def course_position(request, course_id: int):
+    c = get_object_or_404(Course.objects.restrict(request.user, "change"), pk=course_id)
+    position = _posted_position(request)
+    if position is not False:
+        _run(request, lambda: positions.place_course(c, actor=request.user, position=position),
+             _("已设置所属阵地"))  # fmt: skip
+    return redirect("learning_console:course", c.pk)
 
 
 @console_page("course", "change")
@@ -180,10 +211,13 @@ def bank_errors(request):
 # -- reading rooms ------------------------------------------------------------------------------
 @console_page("readingroom")
 def rooms(request):
-    visible = ReadingRoom.objects.restrict(request.user).select_related("org_unit")
+    visible = ReadingRoom.objects.restrict(request.user).select_related("org_unit", "position")
     page, query = paginate(request, visible)
+    runs = set(ReadingRoom.objects.restrict(request.user, "change").filter(
+        pk__in=[r.pk for r in page.object_list]).values_list("pk", flat=True))  # fmt: skip
     return render(request, "learning/console/rooms.html", {
         "page": page, "query": query, "reading": stats.reading_stats(page.object_list),
+        "runs": runs, "positions": _positions(request.user) if runs else [],
         "section": "library",
     })  # fmt: skip
 
@@ -210,6 +244,13 @@ def desk(request, room_id: int, action: str):
                 ),
                 _("已借出"),
             )
+    elif action == "position":
+        position = _posted_position(request)
+        if position is not False:
+            _run(request, lambda: positions.place_room(room, actor=request.user,
+                                                       position=position),
+                 _("已设置所属阵地"))  # fmt: skip
+        return redirect("learning_console:rooms")
     elif action == "checkin":
         _run(
             request,

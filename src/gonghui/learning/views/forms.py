@@ -6,6 +6,7 @@ forms only read the fields."""
 
 from django import forms
 
+from gonghui.network.models import Position
 from gonghui.training.enums import Level
 from gonghui.training.models import Skill
 
@@ -36,9 +37,13 @@ class CourseForm(forms.Form):
     subsidy_rule = forms.CharField(label="补贴规则", max_length=200, required=False)
     tags = forms.CharField(label="标签（以逗号分隔）", max_length=200, required=False)
     private = forms.BooleanField(label="仅限登录", required=False, initial=True)
+    position = forms.ModelChoiceField(label="所属阵地（如职工之家的录播室，可不选）",
+                                      queryset=Position.objects.none(), required=False)  # fmt: skip
 
-    def __init__(self, *args, units=(), **kwargs):
+    def __init__(self, *args, units=(), positions=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if positions is not None:
+            self.fields["position"].queryset = positions
         self.units = {str(u.pk): u for u in units}
         self.fields["org_unit"].choices = [(str(u.pk), u.name) for u in units]
         self.fields["skill"].queryset = Skill.objects.order_by("category", "name")

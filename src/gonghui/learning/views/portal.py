@@ -71,7 +71,7 @@ def home(request):
 
 
 def course(request, course_id: int):
-    c = get_object_or_404(Course.objects.restrict(request.user).select_related("skill"),
+    c = get_object_or_404(Course.objects.restrict(request.user).select_related("skill", "position"),
                           pk=course_id)  # fmt: skip
     person_id = getattr(request.user, "person_id", None)
     enrollment = CourseEnrollment.objects.filter(course=c, person_id=person_id).first()
@@ -234,7 +234,8 @@ def library_home(request):
     person_id = getattr(request.user, "person_id", None)
     card = LibraryCard.objects.filter(person_id=person_id).first() if person_id else None
     return render(request, "learning/portal/library.html", {
-        "card": card, "rooms": ReadingRoom.objects.restrict(request.user),
+        "card": card, "rooms": ReadingRoom.objects.restrict(request.user).select_related(
+            "position"),
         "loans": Loan.objects.restrict(request.user, "own").select_related(
             "copy__title", "room")[:30],
     })  # fmt: skip

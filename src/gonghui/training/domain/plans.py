@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from gonghui.core import events
+from gonghui.core import blended, events
 from gonghui.core.domain import audit
 from gonghui.core.errors import DomainError, PermissionDeniedError
 from gonghui.core.scope import principal_for
@@ -321,6 +321,36 @@ def add_course(plan: TrainingPlan, *, actor, title: str, hours: Decimal) -> Cour
     hours = _course_hours(hours)
     order = plan.courses.count() + 1
     return Course.objects.create(plan=plan, title=title, hours=hours, order=order)
+
+
+@transaction.atomic
+def set_online_courses(plan: TrainingPlan, *, actor, keys: list[str]) -> list:
+    """线上线下结合: the online courses (of the learning app, through ``core.blended``) a
+    plan's participants must complete; checked at completion (``complete_plan``). Part of
+    the plan's content: set while it may still be revised, before it is announced."""
+    _require_manager(actor, plan)
+    _require_editable(plan)
+    keys = [str(k) for k in keys if str(k).strip()]
+    if not blended.available():
+        raise DomainError("未启用在线学习，不能设置线上课程", code="state")
+    if keys and plan.mode == Mode.ONSITE:
+        raise DomainError(
+            "线下培训方案不能要求线上课程，请将培训方式改为“线上线下结合”", field="online_courses"
+        )
+    before = [c.title for c in blended.required(plan)]
+    chosen = blended.set_required(plan, keys, user=actor)
+    after = [c.title for c in chosen]
+    if after != before:
+        summary = "线上课程：" + "、".join(after) if after else "取消线上课程要求"
+        _event(plan, "online_courses", summary, actor=actor, figures={"courses": after})
+        audit.record(
+            "plan.online_courses",
+            actor=actor,
+            obj=plan,
+            before={"courses": before},
+            after={"courses": [c.key for c in chosen]},
+        )
+    return chosen
 
 
 #: What ``Course.hours`` holds (five digits, one decimal place).
@@ -1004,28 +1034,34 @@ def complete_plan(plan: TrainingPlan, *, actor) -> TrainingPlan:
             "person__checkins", filter=Q(person__checkins__session__plan=plan), distinct=True
         )
     )
-    completed_ids = [
-        e.pk
-        for e in enrolled
-        if sessions and Decimal(e.attended) / sessions >= COMPLETION_ATTENDANCE
+    attended = [
+        e for e in enrolled if sessions and Decimal(e.attended) / sessions >= COMPLETION_ATTENDANCE
     ]
+    # A blended plan: the online courses it requires must be complete too (core.blended).
+    online = bool(blended.required(plan))
+    missing = blended.incomplete(plan, [e.person_id for e in attended]) if online else set()
+    completed_ids = [e.pk for e in attended if e.person_id not in missing]
     plan.enrollments.filter(pk__in=completed_ids).update(completed=True)
     total = len(enrolled)
     rate = round(100 * len(completed_ids) / total, 1) if total else 0.0
     plan.sessions.update(held=True)
-    _transition(
-        plan,
-        PlanState.COMPLETED,
-        actor=actor,
-        summary=f"结业：{len(completed_ids)}/{total}人完成培训（结业率{rate}%）",
-        figures={
-            "completed": len(completed_ids),
-            "enrolled": total,
-            "completion_rate": rate,
-            "target": plan.target_completion_rate,
-        },
-    )
+    summary = f"结业：{len(completed_ids)}/{total}人完成培训（结业率{rate}%）"
+    figures = {
+        "completed": len(completed_ids),
+        "enrolled": total,
+        "completion_rate": rate,
+        "target": plan.target_completion_rate,
+    }
+    if online:
+        summary += f"；{len(missing)}人出勤达标但线上课程未完成，未能结业"
+        figures["online_incomplete"] = len(missing)
+    _transition(plan, PlanState.COMPLETED, actor=actor, summary=summary, figures=figures)
     return plan
+
+
+def online_part(plan: TrainingPlan, person) -> list:
+    """``person``'s progress in the online courses ``plan`` requires (none: not blended)."""
+    return blended.progress(plan, person)
 
 
 @transaction.atomic

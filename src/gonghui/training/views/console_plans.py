@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from gonghui.core import blended
 from gonghui.core.console import add_domain_error, console_page, paginate
 from gonghui.core.errors import DomainError, PermissionDeniedError
 from gonghui.core.scope import principal_for
@@ -21,6 +22,7 @@ from ..forms import (
     CourseForm,
     ExpertInviteForm,
     ManualCheckInForm,
+    OnlineCoursesForm,
     PlanFilterForm,
     PlanForm,
     ReplyForm,
@@ -142,6 +144,12 @@ def _forms(request, plan, forms: dict) -> dict:
         ),
         "reply_forms": {},
     }
+    if blended.available():
+        required = [c.key for c in blended.required(plan)]
+        out["online_form"] = OnlineCoursesForm(
+            initial={"online_courses": required},
+            options=blended.options(plan, request.user),
+        )
     out.update(forms)
     out["opinion_rows"] = [(o, out["reply_forms"].get(o.pk)) for o in opinions]
     out["checkin_session_id"] = forms.get("checkin_session_id") or (
@@ -187,9 +195,25 @@ def _cockpit(request, plan, *, status=200, **forms):
         "invites": console_queries.invites(plan),
         "steps": STEPS,
         "done_states": _done_states(plan),
+        "online": _online_summary(plan, request.user),
         **_forms(request, plan, forms),
     }
     return render(request, "training/console/plan.html", context, status=status)
+
+
+def _online_summary(plan, user) -> dict | None:
+    """The blended plan's online part: the courses, and who enrolled has not finished them."""
+    if not blended.available():
+        return None
+    courses = blended.required(plan)
+    people = {e.person_id: e.person for e in console_queries.enrolled(user, plan)}
+    missing = blended.incomplete(plan, list(people))
+    return {
+        "courses": courses,
+        "enrolled": len(people),
+        "done": len(people) - len(missing),
+        "missing": sorted((people[pk] for pk in missing), key=lambda p: (p.name, p.pk)),
+    }
 
 
 @console_page("plan")
@@ -221,6 +245,18 @@ def plan_course(request, plan_id: int):
     return _write(
         request, plan, "course_form", CourseForm(request.POST),
         lambda d: plans.add_course(plan, actor=request.user, **d), _("已添加课程"),
+    )  # fmt: skip
+
+
+@console_page("plan")
+@require_POST
+def plan_online(request, plan_id: int):
+    plan = _plan(request, plan_id)
+    form = OnlineCoursesForm(request.POST, options=blended.options(plan, request.user))
+    return _write(
+        request, plan, "online_form", form,
+        lambda d: plans.set_online_courses(plan, actor=request.user, keys=d["online_courses"]),
+        _("已设置线上课程"),
     )  # fmt: skip
 
 

@@ -179,6 +179,10 @@ def my_training(request, person):
             "next": upcoming.get(t.plan.pk) if t.status != EnrollmentStatus.CANCELLED else None,
             # only public plans have a page; an archived or cancelled one is text only
             "public": t.plan.state in plans.PUBLIC_STATES,
+            # 线上线下结合: the online courses to do first, with progress and a link.
+            "online": plans.online_part(t.plan, person)
+            if t.status != EnrollmentStatus.CANCELLED
+            else [],
         }
         for t in record.trainings
     ]

@@ -169,6 +169,9 @@ def checkin_page(request, session_id: int, code: str):
             context["error"] = exc.message
         else:
             context["done"] = True
+            # 线上线下结合: attendance is recorded either way; say what completion still needs.
+            online = plans.online_part(session.plan, person)
+            context["online_left"] = [o for o in online if not o.done]
     return render(request, "training/public/checkin.html", context)
 
 
