@@ -129,7 +129,10 @@ def test_files_that_are_not_the_template_are_refused(client, meet):
     unit = meet.county.union_a.pk
     cases = [
         (SimpleUploadedFile("名单.xlsx", "跳绳，，，甲0".encode()), "文件不是有效的Excel表格"),
-        (xlsx([("跳绳", "甲0")], headers=("项目", "人员")), "表头不符合竞赛报名模板，缺少以下列：成员"),
+        (
+            xlsx([("跳绳", "甲0")], headers=("项目", "人员")),
+            "表头不符合竞赛报名模板，缺少以下列：成员",
+        ),
         (xlsx([]), "表格中没有数据行"),
     ]
     for file, message in cases:
