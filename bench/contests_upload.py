@@ -2,8 +2,11 @@
 
     .venv/bin/python bench/contests_upload.py               # 1 GB, temporary SQLite file
     .venv/bin/python bench/contests_upload.py --mb 256      # a quicker run
+    .venv/bin/python bench/contests_upload.py --mb 256 --runs 3 \
+        --database-url postgres://postgres@127.0.0.1:5432/postgres   # as in production
 
-A scratch database (migrated) holds one contest, one entry and its union officer; the site
+A scratch database (migrated; SQLite, or PostgreSQL with ``--database-url``) holds one
+contest, one entry and its union officer; the site
 runs under gunicorn (one sync worker, as in production) on a free loopback port. The file
 is a real MP4 clip made by the wheel's FFmpeg followed by a ``free`` box of padding up to
 ``--mb`` megabytes, so FFmpeg's check, the poster frame and the sealing all run on the
@@ -17,6 +20,12 @@ Side by side, measured in this process:
   (default 8, as the phone page), until the server answered the last one (FFmpeg's check
   and poster included); the server's peak resident memory (``VmHWM`` of the gunicorn
   worker) when the upload starts, before its last PATCH and at the end.
+
+With ``--runs N`` the copy and the upload alternate N times against one server (each
+upload replaces the entry's video), so load from other jobs on the machine falls on both
+sides alike; every pair's ratio is printed and the range reported. The CPU seconds each
+side spent are printed too (the copy: this process, both ends; the upload: the gunicorn
+worker), a figure that other jobs' load disturbs far less than wall time.
 
 Targets: tus throughput ≥ 50 % of the loopback copy; server peak RSS < 150 MB.
 """
@@ -38,6 +47,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
+
+from scratch import scratch_database  # noqa: E402 - after the path
 
 SPEED_TARGET, RSS_TARGET_MB = 0.5, 150
 MOBILE, PASSWORD = "13900005555", "Bench-Upload-2026"
@@ -79,13 +90,14 @@ def loopback_copy(path: Path, dest: Path) -> float:
             os.fsync(out.fileno())
 
     t = threading.Thread(target=receive)
+    cpu = time.process_time()
     t.start()
     start = time.perf_counter()
     with socket.create_connection(("127.0.0.1", port)) as sock, open(path, "rb") as fh:
         sock.sendfile(fh)
     t.join()
     server.close()
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() - cpu
 
 
 def setup(url: str, tmp: str) -> int:
@@ -199,6 +211,18 @@ def tus_upload(port: int, path: Path, size: int, entry_id: int, chunk: int, rss)
     return time.perf_counter() - start, last, rss_start, rss_chunks
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of the gunicorn worker(s) under ``pid``."""
+    total = 0.0
+    for child in children(pid):
+        try:
+            fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def peak_rss_mb(pid: int) -> float:
     best = 0.0
     for child in [pid, *children(pid)]:
@@ -223,16 +247,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=int, default=1024)
     parser.add_argument("--chunk-mb", type=int, default=8)
+    parser.add_argument("--runs", type=int, default=1, help="copy and upload alternated N times")
+    parser.add_argument("--database-url", default="",
+                        help="postgres://… : a scratch PostgreSQL database on that server "
+                             "(as in production) instead of a temporary SQLite file")  # fmt: skip
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="gonghui-bench-upload-") as tmp:
-        url = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
+    pairs = []
+    with (
+        tempfile.TemporaryDirectory(prefix="gonghui-bench-upload-") as tmp,
+        scratch_database(args.database_url, "gonghui_bench_upload", tmp) as (url, label),
+    ):
         entry_id = setup(url, tmp)
         from gonghui.contests.domain.videos import ffmpeg_exe
 
         src = Path(tmp) / "video.mp4"
         size = make_file(src, args.mb, ffmpeg_exe())
-        copy_s = loopback_copy(src, Path(tmp) / "copy.bin")
-        (Path(tmp) / "copy.bin").unlink()
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
@@ -252,27 +281,44 @@ def main() -> None:
                     time.sleep(0.2)
             Client(port).request("GET", "/accounts/login/")
             base_rss = peak_rss_mb(server.pid)
-            tus_s, last_s, start_rss, chunks_rss = tus_upload(
-                port, src, size, entry_id, args.chunk_mb * 1024 * 1024,
-                lambda: peak_rss_mb(server.pid),
-            )  # fmt: skip
+            for _ in range(args.runs):
+                copy_s, copy_cpu = loopback_copy(src, Path(tmp) / "copy.bin")
+                (Path(tmp) / "copy.bin").unlink()
+                cpu = cpu_seconds(server.pid)
+                tus_s, last_s, start_rss, chunks_rss = tus_upload(
+                    port, src, size, entry_id, args.chunk_mb * 1024 * 1024,
+                    lambda: peak_rss_mb(server.pid),
+                )  # fmt: skip
+                tus_cpu = cpu_seconds(server.pid) - cpu
+                pairs.append((copy_s, copy_cpu, tus_s, tus_cpu, last_s))
+                if len(pairs) == 1:
+                    first_rss = (start_rss, chunks_rss)
             rss = peak_rss_mb(server.pid)
         finally:
             server.terminate()
             server.wait(timeout=30)
     mb = size / 1024 / 1024
-    copy_rate, tus_rate = mb / copy_s, mb / tus_s
-    share = tus_rate / copy_rate
-    ok = share >= SPEED_TARGET and rss < RSS_TARGET_MB
-    print(f"server peak RSS: {base_rss:.0f} MB after start-up and one page, {start_rss:.0f} MB "
-          f"after login and the contests page (the upload starts), {chunks_rss:.0f} MB before "
-          f"the last PATCH (+{chunks_rss - start_rss:.0f} MB for all the chunks), {rss:.0f} MB "
-          f"at the end (+{rss - start_rss:.0f} MB during the upload); the last PATCH (FFmpeg "
-          f"check and poster) took {last_s:.1f} s")  # fmt: skip
-    print(f"{mb:.0f} MB: loopback copy {copy_s:.1f} s ({copy_rate:.0f} MB/s); tus upload in "
-          f"{args.chunk_mb} MB chunks {tus_s:.1f} s ({tus_rate:.0f} MB/s) = {share:.0%} of the "
-          f"copy (target >= {SPEED_TARGET:.0%}); server peak RSS {rss:.0f} MB (target < "
-          f"{RSS_TARGET_MB} MB) {'met' if ok else 'MISSED'}")  # fmt: skip
+    start_rss, chunks_rss = first_rss
+    print(f"database: {label}")
+    print(
+        f"server peak RSS: {base_rss:.0f} MB after start-up and one page, {start_rss:.0f} MB "
+        f"after login and the contests page (the upload starts), {chunks_rss:.0f} MB before "
+        f"the first upload's last PATCH (+{chunks_rss - start_rss:.0f} MB for all the chunks), "
+        f"{rss:.0f} MB at the end (+{rss - start_rss:.0f} MB during {len(pairs)} upload(s))"
+    )
+    shares = []
+    for i, (copy_s, copy_cpu, tus_s, tus_cpu, last_s) in enumerate(pairs, 1):
+        share = copy_s / tus_s
+        shares.append(share)
+        print(f"run {i}: {mb:.0f} MB: loopback copy {copy_s:.2f} s ({mb / copy_s:.0f} MB/s, "
+              f"{copy_cpu:.2f} CPU s); tus upload in {args.chunk_mb} MB chunks {tus_s:.2f} s "
+              f"({mb / tus_s:.0f} MB/s, worker {tus_cpu:.2f} CPU s, last PATCH with the sync, "
+              f"FFmpeg check and poster {last_s:.2f} s) = {share:.0%} of the copy")  # fmt: skip
+    ok = min(shares) >= SPEED_TARGET and rss < RSS_TARGET_MB
+    print(f"{mb:.0f} MB in {args.chunk_mb} MB chunks, {len(pairs)} run(s): tus at "
+          f"{min(shares):.0%}-{max(shares):.0%} of the loopback copy (target >= "
+          f"{SPEED_TARGET:.0%}); server peak RSS {rss:.0f} MB (target < {RSS_TARGET_MB} MB) "
+          f"{'met' if ok else 'MISSED'}")  # fmt: skip
     sys.exit(0 if ok else 1)
 
 

@@ -3,6 +3,7 @@ resumable uploader, a judge declares and confirms the count, the organiser publi
 the public awards page shows the result; then the dance contest at its real figures
 (42 works → 18 finalists → gold 2, silver 4, bronze 6, excellent 6) on the public page."""
 
+import io
 import random
 import subprocess
 
@@ -110,3 +111,50 @@ def test_the_dance_contest_awards_come_out_two_four_six_six(chromium, live_serve
         expect(page.locator(f"tbody tr:has(strong:text-is('{tier}'))")).to_have_count(n)
     assert ContestAward.objects.filter(contest=dance).count() == 18
     shot(page, "contests-dance-awards")
+
+
+def test_bulk_registration_on_a_phone_from_a_list_and_an_xlsx(chromium, live_server, meet, shot,  # noqa: F811
+                                                              tmp_path):  # fmt: skip
+    from openpyxl import Workbook, load_workbook
+
+    from gonghui.contests.models import Entry
+
+    m = meet
+    page = _phone(chromium, live_server, m.officer_a)
+    page.goto(f"{live_server.url}/contests/{m.contest.pk}/unit/")
+    page.click("a:has-text('批量报名')")
+    expect(page.locator("h1")).to_contain_text(m.contest.name)
+    # A list typed on the phone with one bad line: checked in place, nothing written.
+    page.fill("textarea[name=rows]", "跳绳，，甲一队，甲0、甲1、甲2\n男子俯卧撑，，，甲0")
+    page.click("button:has-text('检查')")
+    bad = page.locator("#bulk-result li.bulk-bad")
+    expect(bad).to_have_count(1)
+    expect(bad).to_contain_text("第2行")
+    expect(bad).to_contain_text("每人限报一项：甲0已报名其他项目")
+    assert not Entry.objects.exists()
+    # The page fits the phone's width (no sideways scrolling), the result included.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(page, "contests-phone-bulk-refused")
+    # The template downloads from the page and is filled in on a computer.
+    with page.expect_download() as download:
+        page.click("a:has-text('下载报名表模板')")
+    template = load_workbook(io.BytesIO(download.value.path().read_bytes()))
+    assert [c.value for c in template["报名名单"][1]] == ["项目", "单位", "队名", "成员"]
+    wb = Workbook()
+    wb.active.append(["项目", "单位", "队名", "成员"])
+    wb.active.append(["跳绳", None, "甲一队", "甲0、甲1、甲2"])
+    wb.active.append(["男子俯卧撑", None, None, "甲3"])
+    path = tmp_path / "报名表.xlsx"
+    wb.save(path)
+    page.fill("textarea[name=rows]", "")
+    page.set_input_files("input[type=file]", str(path))
+    page.click("button:has-text('检查')")
+    expect(page.locator("#bulk-result")).to_contain_text("2行均可报名，尚未提交")
+    assert not Entry.objects.exists()
+    page.click("button:has-text('提交报名')")
+    expect(page.locator("#bulk-result")).to_contain_text("已报名2项")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(page, "contests-phone-bulk-saved")
+    teams = {e.event.name: sorted(p.person.name for p in e.members.all())
+             for e in Entry.objects.select_related("event")}  # fmt: skip
+    assert teams == {"跳绳": ["甲0", "甲1", "甲2"], "男子俯卧撑": ["甲3"]}

@@ -152,6 +152,17 @@ def test_tus_over_http_resumes_and_streams_ranges(live_server, county, clip, pri
     with pytest.raises(urllib.error.HTTPError) as err:
         t.opener.open(req)
     assert err.value.code == 404
+    # Nor does the upload's URL let them in (HEAD, PATCH): the same 404 as a wrong key.
+    for method, body in (("HEAD", None), ("PATCH", clip[:10])):
+        req = urllib.request.Request(  # noqa: S310
+            live_server.url + path, data=body, method=method,
+            headers={"Tus-Resumable": "1.0.0", "X-CSRFToken": t._cookie("csrftoken"),
+                     "Referer": live_server.url + "/", "Upload-Offset": "0", **octet},
+        )  # fmt: skip
+        with pytest.raises(urllib.error.HTTPError) as err:
+            t.opener.open(req)
+        assert err.value.code == 404
+    assert Video.objects.get(entry=entry).offset == len(clip)
 
 
 class Dropping(io.BytesIO):

@@ -91,6 +91,8 @@ def pages(o) -> dict:
         "contests:unit": ([c], {"event": ev, "unit": o["union"].pk, "people": o["person"].pk}),
         "contests:bulk": ([c], {"unit": o["union"].pk, "action": "save",
                                 "rows": f"{o['ct_event'].name}，，，{o['person'].name}"}),
+        "contests:bulk_template": ([c], {}),
+        "contests:bulk_errors": ([c], {}),
         "contests:selection": ([c], {"unit": o["union"].pk, "send_on": 1,
                                      "upload_deadline": "2030-01-01T10:00"}),
         "contests:upload": ([e], {}),

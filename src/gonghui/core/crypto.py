@@ -101,5 +101,20 @@ def encrypt_bytes(plain: bytes, *, context: bytes = b"") -> bytes:
     return nonce + _current()[0].encrypt(nonce, plain, context)
 
 
+TAG_BYTES = 16
+
+
+def encrypt_bytes_into(plain, out, *, context: bytes = b"") -> int:
+    """``encrypt_bytes`` written into the writable buffer ``out`` (at least
+    ``len(plain) + NONCE_BYTES + TAG_BYTES`` long) without a new object per call, for
+    loops sealing many large pieces; returns the number of bytes written."""
+    nonce = os.urandom(NONCE_BYTES)
+    end = NONCE_BYTES + len(plain) + TAG_BYTES
+    view = memoryview(out)
+    view[:NONCE_BYTES] = nonce
+    _current()[0].encrypt_into(nonce, plain, context, view[NONCE_BYTES:end])
+    return end
+
+
 def decrypt_bytes(sealed: bytes, *, context: bytes = b"") -> bytes:
     return _current()[0].decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], context)

@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import re
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
+from gonghui.core import spreadsheets
 from gonghui.core.domain import audit
 from gonghui.core.errors import DomainError, PermissionDeniedError
 from gonghui.core.scope import principal_for
@@ -226,12 +229,15 @@ class ListRefused(DomainError):
 
 @dataclass
 class ListRow:
-    """One line of a unit's list as typed or pasted: ``项目 | 单位 | 队名 | 成员…``."""
+    """One line of a unit's list as typed or pasted: ``项目 | 单位 | 队名 | 成员…``, or
+    one row of an uploaded workbook (``line`` is then the sheet's row number and
+    ``cells`` the row as in the file, for the workbook of refused rows)."""
 
     line: int
     text: str
     entry: EntryIn | None = None
     errors: list[str] | None = None
+    cells: list | None = None
 
 
 MAX_LIST_ROWS = 500
@@ -252,6 +258,25 @@ def parse_list(contest: Contest, *, unit: OrgUnit, text: str, units=None) -> lis
     two of them share takes the last four characters of the ID number, ``张三(1234)``.
     ``units`` are the units one may name (by full or short name). Each row gets its
     ``EntryIn`` or its reasons."""
+    rows = [
+        ListRow(i + 1, line.strip())
+        for i, line in enumerate((text or "").splitlines())
+        if line.strip() and not line.strip().startswith("#")
+    ]
+    fields_of = []
+    for row in rows:
+        fields = _split(row.text, _SEP_FIELDS)
+        if len(fields) == 1 and len(_split(row.text, _SEP_PEOPLE)) > 1:
+            fields = ["", "", "", row.text]  # a lone list of names: caught below
+        while len(fields) < 4:
+            fields.insert(1, "")
+        fields_of.append((fields[0], fields[1], fields[2], "，".join(fields[3:])))
+    return _resolve(contest, unit=unit, units=units, rows=rows, fields_of=fields_of)
+
+
+def _resolve(contest: Contest, *, unit: OrgUnit, units, rows: list[ListRow],
+             fields_of: list[tuple[str, str, str, str]]) -> list[ListRow]:  # fmt: skip
+    """Each row's (项目, 单位, 队名, 成员) resolved to its ``EntryIn`` or its reasons."""
     events = {e.name: e for e in contest.events.all()}
     allowed = {u.pk: u for u in (units or [unit])}
     by_name = {}
@@ -259,21 +284,11 @@ def parse_list(contest: Contest, *, unit: OrgUnit, text: str, units=None) -> lis
         by_name[u.name] = u
         if u.short_name:
             by_name.setdefault(u.short_name, u)
-    rows = [
-        ListRow(i + 1, line.strip())
-        for i, line in enumerate((text or "").splitlines())
-        if line.strip() and not line.strip().startswith("#")
-    ]
-    fields_of = []
+    parsed = []
     wanted: set[str] = set()
-    for row in rows:
-        fields = _split(row.text, _SEP_FIELDS)
-        if len(fields) == 1 and len(_split(row.text, _SEP_PEOPLE)) > 1:
-            fields = ["", "", "", row.text]  # a lone list of names: caught below
-        while len(fields) < 4:
-            fields.insert(1, "")
-        names = [n for n in _split("，".join(fields[3:]), _SEP_PEOPLE) if n]
-        fields_of.append((fields[0], fields[1], fields[2], names))
+    for event_name, unit_name, team, people in fields_of:
+        names = [n for n in _split(people, _SEP_PEOPLE) if n]
+        parsed.append((event_name, unit_name, team, names))
         wanted.update(n.split("(")[0].split("（")[0] for n in names)
     roots = {u.path for u in allowed.values()}
     members: dict[str, list[tuple[Person, str]]] = {}
@@ -285,7 +300,7 @@ def parse_list(contest: Contest, *, unit: OrgUnit, text: str, units=None) -> lis
     ):
         if any(m.union.path.startswith(r) for r in roots):
             members.setdefault(m.person.name, []).append((m.person, m.union.path))
-    for row, (event_name, unit_name, team, names) in zip(rows, fields_of, strict=True):
+    for row, (event_name, unit_name, team, names) in zip(rows, parsed, strict=True):
         errors = []
         event = events.get(event_name)
         if event is None:
@@ -353,3 +368,115 @@ def register_list(contest: Contest, *, actor, rows: list[ListRow], dry_run: bool
         if dry_run:
             transaction.set_rollback(True)
     return entries
+
+
+# -- the same list as an .xlsx workbook ---------------------------------------------------------
+#: The template's columns; 成员 may also be spread over 成员1, 成员2 … (one name a cell).
+SHEET_COLUMNS = {"项目": "event", "单位": "unit", "队名": "team", "成员": "members"}
+SHEET_REQUIRED = ("项目", "成员")
+SHEET_WHAT = "竞赛报名"
+ERROR_AREA = "contest-bulk-errors"
+_MORE_MEMBERS = re.compile(r"^成员\d+$")
+
+
+def parse_workbook(contest: Contest, *, unit: OrgUnit, data: bytes, name: str = "",
+                   units=None) -> tuple[list[str], list[ListRow]]:  # fmt: skip
+    """The rows of an uploaded .xlsx (the template of ``template_workbook``: 项目, 单位,
+    队名, 成员 — names split as on the page, or one a cell in 成员1, 成员2 …), resolved
+    exactly as ``parse_list`` resolves typed lines; each row keeps its sheet row number
+    and its cells. Returns (the sheet's headers, the rows). A file that is not such a
+    workbook is refused (``DomainError``) with the shared spreadsheet messages."""
+    table = spreadsheets.read_table(
+        data, name, columns=SHEET_COLUMNS,
+        required=SHEET_REQUIRED, markers=SHEET_REQUIRED, what=SHEET_WHAT, csv_allowed=False,
+        max_rows=MAX_LIST_ROWS,
+    )  # fmt: skip
+    col = table.columns
+    extra = [i for i, h in enumerate(table.headers) if _MORE_MEMBERS.match(h)]
+    rows, fields_of = [], []
+    for number, cells in table.rows():
+
+        def cell(key: str, cells=cells) -> str:
+            return spreadsheets.cell_text(cells[col[key]]).strip() if key in col else ""
+
+        people = [cell("members"), *(spreadsheets.cell_text(cells[i]).strip() for i in extra)]
+        people = "、".join(p for p in people if p)
+        fields = (cell("event"), cell("unit"), cell("team"), people)
+        text = "，".join(fields)
+        if text.strip("，").startswith("#"):
+            continue
+        rows.append(ListRow(number, text, cells=list(cells)))
+        fields_of.append(fields)
+    if not rows:
+        raise DomainError(spreadsheets.NO_DATA_ROWS, code="empty", field="file")
+    return table.headers, _resolve(contest, unit=unit, units=units, rows=rows,
+                                   fields_of=fields_of)  # fmt: skip
+
+
+def store_refused_workbook(headers: list[str], rows: list[ListRow],
+                           refused: dict[int, list[str]]) -> str:  # fmt: skip
+    """The refused rows of an uploaded list (行号, the file's cells, 错误原因) into the
+    private store for an hour; its name, to keep in the session."""
+    rejected = (
+        (rows[i].line, rows[i].cells or [], "；".join(reasons))
+        for i, reasons in sorted(refused.items())
+    )
+    return spreadsheets.store_error_workbook(headers, rejected, area=ERROR_AREA)
+
+
+def refused_workbook(name: str) -> bytes | None:
+    return spreadsheets.stored_error_workbook(name, area=ERROR_AREA)
+
+
+def template_workbook(contest: Contest) -> bytes:
+    """An .xlsx to fill in: the sheet 报名名单 (项目 as a drop-down of the contest's
+    events, 单位, 队名, 成员) and the sheet 填写说明 (how to fill it in, and every event
+    with its team size, sex and age band). Every cell formula-safe."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    events = list(contest.events.order_by("order", "pk"))
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "报名名单"
+    ws.append(list(SHEET_COLUMNS))
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for letter, width in zip("ABCD", (18, 22, 14, 48), strict=True):
+        ws.column_dimensions[letter].width = width
+    help_ws = wb.create_sheet("填写说明")
+    if events:
+        help_ws["F1"] = "项目名称"
+        for i, e in enumerate(events, start=2):
+            help_ws[f"F{i}"] = spreadsheets.safe_cell(e.name)
+        check = DataValidation(
+            type="list", formula1=f"='填写说明'!$F$2:$F${len(events) + 1}", allow_blank=False,
+            showErrorMessage=True, error="请从下拉列表中选择本竞赛的项目", errorTitle="项目",
+        )  # fmt: skip
+        ws.add_data_validation(check)
+        check.add(f"A2:A{MAX_LIST_ROWS + 1}")
+    notes = [
+        [f"{contest.name} · 报名名单填写说明"],
+        ["每行一个参赛队或个人；全部无误才会报名，有误的行会逐行说明原因（本次不报名任何一行）。"],
+        ["项目：从下拉列表中选择。单位：不填即为网页上选择的报名单位，也可填下属单位名称。"],
+        [
+            "队名：可不填。成员：写会员名册上的姓名，多人用顿号分隔，或每格一人写在成员1、成员2……列。"
+        ],
+        ["同名会员写成“张三(身份证号后4位)”。以#开头的行不处理。"],
+        [f"一次最多{MAX_LIST_ROWS}行。"],
+        [],
+        ["项目", "人数", "性别", "年龄"],
+    ]
+    for e in events:
+        size = f"{e.team_min}" if e.team_min == e.team_max else f"{e.team_min}–{e.team_max}"
+        ages = ("不限" if e.min_age is None and e.max_age is None
+                else f"{e.min_age or ''}–{e.max_age or ''}岁")  # fmt: skip
+        notes.append([e.name, f"{size}人", e.get_sex_display() if e.sex else "不限", ages])
+    for i, row in enumerate(notes, start=1):
+        for j, value in enumerate(row, start=1):
+            help_ws.cell(row=i, column=j, value=spreadsheets.safe_cell(value))
+    help_ws.column_dimensions["A"].width = 24
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

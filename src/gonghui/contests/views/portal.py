@@ -3,14 +3,17 @@
 an entrant sees their own entries and awards."""
 
 import datetime as dt
+import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from gonghui.core import spreadsheets
 from gonghui.core.console import run_form
 from gonghui.core.errors import DomainError, PermissionDeniedError
 from gonghui.core.scope import principal_for
@@ -103,28 +106,51 @@ def unit(request, contest_id):
 BULK_EXAMPLE = "跳绳\t\t第一队\t张三、李四、王五\n男子俯卧撑\t\t\t赵六"
 
 
-@login_required
-def bulk(request, contest_id):
-    """Register many entries of the caller's units at once (a list typed on the phone or
-    pasted from a sheet, one entry a line); every refused line is shown with its reasons,
-    and nothing is written unless every line can be registered. With htmx the result
-    block is redrawn in place."""
+BULK_ERRORS_KEY = "contests_bulk_errors"
+
+
+def _bulk_context(request, contest_id):
     c = get_object_or_404(Contest.objects.restrict(request.user), pk=contest_id)
     units = list(_units_for(request.user, c))
     if not units:
         raise PermissionDenied
     wanted = request.POST.get("unit") or request.GET.get("unit")
     chosen = next((u for u in units if str(u.pk) == wanted), units[0])
+    return c, units, chosen
+
+
+@login_required
+def bulk(request, contest_id):
+    """Register many entries of the caller's units at once: a list typed on the phone or
+    pasted from a sheet (one entry a line), or an .xlsx of the template (one entry a row);
+    every refused line or row is shown with its reasons (an uploaded workbook's refused
+    rows also come back as a workbook with a 错误原因 column), and nothing is written
+    unless every one can be registered. With htmx the result block is redrawn in place."""
+    c, units, chosen = _bulk_context(request, contest_id)
     text = request.POST.get("rows", "")
-    rows, refused, done, error = [], {}, [], ""
+    upload = request.FILES.get("file")
+    rows, refused, done, error, error_file = [], {}, [], "", False
     if request.method == "POST":
         check_only = request.POST.get("action") == "check"
-        rows = registration.parse_list(c, unit=chosen, text=text, units=units)
+        request.session.pop(BULK_ERRORS_KEY, None)
         try:
+            if upload is not None:
+                text = ""
+                headers, rows = registration.parse_workbook(
+                    c, unit=chosen, data=spreadsheets.read_upload(upload), name=upload.name,
+                    units=units,
+                )  # fmt: skip
+            else:
+                rows = registration.parse_list(c, unit=chosen, text=text, units=units)
             done = registration.register_list(c, actor=request.user, rows=rows,
                                               dry_run=check_only)  # fmt: skip
         except registration.ListRefused as exc:
             refused, error = exc.rows, exc.message
+            if upload is not None:
+                request.session[BULK_ERRORS_KEY] = registration.store_refused_workbook(
+                    headers, rows, refused
+                )
+                error_file = True
         except PermissionDeniedError as exc:
             raise PermissionDenied(exc.message) from None
         except DomainError as exc:
@@ -138,10 +164,33 @@ def bulk(request, contest_id):
     context = {
         "c": c, "units": units, "chosen": chosen, "text": text, "example": BULK_EXAMPLE,
         "lines": [(row, refused.get(i)) for i, row in enumerate(rows)], "error": error,
-        "checked": bool(done), "events": c.events.all(),
+        "checked": bool(done), "events": c.events.all(), "error_file": error_file,
+        "from_file": upload is not None,
     }  # fmt: skip
     template = "contests/portal/bulk_result.html" if request.htmx else "contests/portal/bulk.html"
     return render(request, template, context, status=400 if error and request.htmx else 200)
+
+
+@login_required
+def bulk_template(request, contest_id):
+    """The .xlsx to fill in for ``bulk`` (the contest's events as a drop-down)."""
+    c, _units, _chosen = _bulk_context(request, contest_id)
+    data = registration.template_workbook(c)
+    return FileResponse(io.BytesIO(data), as_attachment=True,
+                        filename=f"contest-{c.pk}-registration.xlsx",
+                        content_type=spreadsheets.XLSX_CONTENT_TYPE)  # fmt: skip
+
+
+@login_required
+def bulk_errors(request, contest_id):
+    """The refused rows of the caller's last uploaded list, with a 错误原因 column."""
+    c, _units, _chosen = _bulk_context(request, contest_id)
+    data = registration.refused_workbook(request.session.get(BULK_ERRORS_KEY, ""))
+    if data is None:
+        raise Http404
+    return FileResponse(io.BytesIO(data), as_attachment=True,
+                        filename=f"contest-{c.pk}-registration-errors.xlsx",
+                        content_type=spreadsheets.XLSX_CONTENT_TYPE)  # fmt: skip
 
 
 @login_required

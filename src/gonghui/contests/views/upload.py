@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from gonghui.core import http_range
 from gonghui.core.errors import DomainError, PermissionDeniedError
+from gonghui.core.request_body import body_reader
 from gonghui.core.scope import principal_for
 
 from ..domain import judging, videos
@@ -81,10 +82,7 @@ def resource(request, key):
         return _tus(204, Tus_Version=TUS, Tus_Extension="creation,termination")
     if not request.user.is_authenticated:
         return _tus(401, "请先登录")
-    video = (
-        Video.objects.restrict(request.user, "change").select_related("round", "entry__unit")
-        .filter(key=key).first()
-    )  # fmt: skip
+    video = videos.upload_by_key(key, actor=request.user)
     if video is None:
         return _tus(404, "未找到该上传")
     if request.method == "HEAD":
@@ -103,7 +101,8 @@ def resource(request, key):
     try:
         offset = int(request.headers.get("Upload-Offset", ""))
         length = request.headers.get("Content-Length")
-        new = videos.append(video, actor=request.user, offset=offset, stream=request,
+        new = videos.append(video, actor=request.user, offset=offset,
+                            stream=body_reader(request),
                             content_length=int(length) if length else None)  # fmt: skip
     except ValueError:
         return _tus(400, "缺少Upload-Offset")
