@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Reading a large request body into a caller's buffer (``readinto``), for views that take
 uploads of hundreds of megabytes in one request (tus PATCHes of contest videos).
 
