@@ -6,7 +6,7 @@ person has an account with a mobile number.
 """
 
 from django.db import models
-from django.utils.translation import gettext_noop as _noop
+from django.utils.translation import gettext_noop
 
 from gonghui.core.scope import ScopedQuerySet
 from gonghui.orgs.models import Person
@@ -18,17 +18,20 @@ class NotificationQuerySet(ScopedQuerySet):
 
 class Notification(models.Model):
     class Kind(models.TextChoices):
-        ENROLLED = "enrolled", _noop("报名成功")
-        WAITLISTED = "waitlisted", _noop("进入候补")
-        PROMOTED = "promoted", _noop("候补转正")
-        CANCELLED = "cancelled", _noop("报名已取消")
-        REMINDER = "reminder", _noop("开课提醒")  # a training session's
-        BOOKING_REMINDER = "booking_reminder", _noop("预约提醒")  # a service booking's (network)
-        ACTIVITY_REMINDER = "activity_reminder", _noop("活动提醒")  # an activity's (network)
-        PLAN_CHANGED = "plan_changed", _noop("培训变更")
-        PLAN_CANCELLED = "plan_cancelled", _noop("培训取消")
-        EVALUATION = "evaluation", _noop("培训评价")
-        DEMAND_PLAN = "demand_plan", _noop("需求进展")
+        ENROLLED = "enrolled", gettext_noop("报名成功")
+        WAITLISTED = "waitlisted", gettext_noop("进入候补")
+        PROMOTED = "promoted", gettext_noop("候补转正")
+        CANCELLED = "cancelled", gettext_noop("报名已取消")
+        REMINDER = "reminder", gettext_noop("开课提醒")  # a training session's
+        BOOKING_REMINDER = (
+            "booking_reminder",
+            gettext_noop("预约提醒"),
+        )  # a service booking's (network)
+        ACTIVITY_REMINDER = "activity_reminder", gettext_noop("活动提醒")  # an activity's (network)
+        PLAN_CHANGED = "plan_changed", gettext_noop("培训变更")
+        PLAN_CANCELLED = "plan_cancelled", gettext_noop("培训取消")
+        EVALUATION = "evaluation", gettext_noop("培训评价")
+        DEMAND_PLAN = "demand_plan", gettext_noop("需求进展")
 
     person = models.ForeignKey(
         Person, on_delete=models.CASCADE, related_name="notifications", verbose_name="职工"
