@@ -189,9 +189,7 @@ def test_phone_activity_gallery(phone, chromium, live_server, net, settings, tmp
         starts_at=start, ends_at=start + dt.timedelta(hours=2), position=net.legal,
     )  # fmt: skip
     shots = [
-        photos.add_activity_photo(
-            act, actor=net.staff, caption=caption, data=_photo(size, colour)
-        )  # fmt: skip
+        photos.add_activity_photo(act, actor=net.staff, caption=caption, data=_photo(size, colour))
         for caption, size, colour in (
             ("合影", (1600, 1200), (200, 40, 40)),
             ("劳模分享", (1200, 1600), (40, 120, 200)),
@@ -210,7 +208,8 @@ def test_phone_activity_gallery(phone, chromium, live_server, net, settings, tmp
     expect(phone.locator("#photos-heading")).to_contain_text("4张")
     # Every thumbnail loaded — the small rendition (400 px on the longer side), not the photo.
     phone.wait_for_function(
-        "[...document.querySelectorAll('.network-gallery img')].every(i => i.complete && i.naturalWidth > 0)"
+        "[...document.querySelectorAll('.network-gallery img')]"
+        ".every(i => i.complete && i.naturalWidth > 0)"
     )
     natural = grid.evaluate_all("imgs => imgs.map(i => [i.naturalWidth, i.naturalHeight])")
     assert natural == [[400, 300], [300, 400], [400, 225], [400, 400]]
