@@ -164,3 +164,85 @@ def test_staff_register_coverage_and_campaign_report(desk, live_server, net, sho
     desk.emulate_media(media="print")
     expect(desk.locator(".network-report")).to_be_visible()
     expect(desk.locator("nav").first).to_be_hidden()
+
+
+def _photo(size, colour) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, colour).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_phone_activity_gallery(phone, chromium, live_server, net, settings, tmp_path, shot):  # noqa: F811
+    """At 390×844 a worker opens an activity and sees its photos as a grid of thumbnails,
+    taps one to see it large and pages to the next; nothing is fetched from elsewhere. A
+    person out of the activity's scope fetches neither the page nor the photos."""
+    from gonghui.network.domain import photos
+
+    settings.MEDIA_ROOT = tmp_path
+    start = timezone.now() + dt.timedelta(days=1)
+    act = activities.create_activity(
+        net.county.town_a, actor=net.staff, kind=ActivityKind.THEMED, title="劳动最光荣",
+        starts_at=start, ends_at=start + dt.timedelta(hours=2), position=net.legal,
+    )  # fmt: skip
+    shots = [
+        photos.add_activity_photo(act, actor=net.staff, caption=caption, data=_photo(size, colour))
+        for caption, size, colour in (
+            ("合影", (1600, 1200), (200, 40, 40)),
+            ("劳模分享", (1200, 1600), (40, 120, 200)),
+            ("现场", (1600, 900), (40, 160, 60)),
+            ("颁奖", (1000, 1000), (220, 180, 30)),
+        )
+    ]
+    elsewhere = []
+    phone.on(
+        "request", lambda r: None if r.url.startswith(live_server.url) else elsewhere.append(r.url)
+    )
+    login(phone, live_server, net.worker.mobile, PASSWORD)
+    phone.goto(f"{live_server.url}/network/activities/{act.pk}/")
+    grid = phone.locator(".network-gallery img")
+    expect(grid).to_have_count(4)
+    expect(phone.locator("#photos-heading")).to_contain_text("4张")
+    # Every thumbnail loaded — the small rendition (400 px on the longer side), not the photo.
+    phone.wait_for_function(
+        "[...document.querySelectorAll('.network-gallery img')]"
+        ".every(i => i.complete && i.naturalWidth > 0)"
+    )
+    natural = grid.evaluate_all("imgs => imgs.map(i => [i.naturalWidth, i.naturalHeight])")
+    assert natural == [[400, 300], [300, 400], [400, 225], [400, 400]]
+    # Three to a row on the phone, no sideways scrolling.
+    boxes = [grid.nth(i).bounding_box() for i in range(4)]
+    assert boxes[0]["y"] == boxes[1]["y"] == boxes[2]["y"] < boxes[3]["y"]
+    assert 100 <= boxes[0]["width"] <= 130 and boxes[0]["width"] == boxes[0]["height"]
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    shot(phone, "network-phone-activity-gallery")
+    # Tap the second: it opens large, at the phone's width.
+    grid.nth(1).tap()
+    expect(phone.locator("#photo-position")).to_have_text("第2张，共4张")
+    big = phone.locator(".network-photo-large img")
+    phone.wait_for_function("document.querySelector('.network-photo-large img').naturalWidth > 0")
+    assert big.evaluate("i => [i.naturalWidth, i.naturalHeight]") == [1200, 1600]
+    assert big.bounding_box()["width"] <= 390
+    expect(phone.locator(".network-photo-large figcaption")).to_contain_text("劳模分享")
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    shot(phone, "network-phone-activity-photo")
+    phone.locator("a[rel=next]").tap()
+    expect(phone.locator("#photo-position")).to_have_text("第3张，共4张")
+    phone.locator("a:has-text('返回')").tap()
+    expect(phone.locator(".network-gallery img")).to_have_count(4)
+    assert elsewhere == []
+
+    # Out of scope: someone with no membership in this federation.
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                   has_touch=True, locale="zh-CN")  # fmt: skip
+    other = context.new_page()
+    login(other, live_server, net.county.users["nobody"].mobile, PASSWORD)
+    for path in (f"/network/activities/{act.pk}/",
+                 f"/network/activities/{act.pk}/photos/{shots[0].pk}/",
+                 f"/network/photos/activity/{shots[0].pk}/thumb/",
+                 f"/network/photos/activity/{shots[0].pk}/"):  # fmt: skip
+        assert other.request.get(live_server.url + path).status == 404, path
+    context.close()

@@ -8,10 +8,10 @@ import pytest
 from PIL import Image
 
 from gonghui.core.errors import DomainError
-from gonghui.core.images import MAX_SIDE, prepare_photo
+from gonghui.core.images import MAX_SIDE, THUMB_SIDE, make_thumbnail, prepare_photo
 from gonghui.network.domain import activities, photos
 from gonghui.network.enums import ActivityKind
-from gonghui.network.models import PositionPhoto
+from gonghui.network.models import ActivityPhoto, PositionPhoto
 from tests.factories import PASSWORD
 from tests.live import LiveSession, multipart
 
@@ -40,6 +40,14 @@ def test_prepare_photo_reencodes_and_drops_exif():
     # 3200×1200 shrunk to 1600 on its longer side keeps the 8:3 ratio: 1600×600.
     assert (p.width, p.height) == img.size == (MAX_SIDE, 600)
     assert not img.getexif()  # no EXIF block, no GPS position
+    # The gallery's rendition: 1600×600 shrunk to 400 on its longer side, 400×150.
+    t = make_thumbnail(p)
+    thumb = Image.open(io.BytesIO(t.data))
+    assert (t.width, t.height) == thumb.size == (THUMB_SIDE, 150) and thumb.format == "JPEG"
+    assert not thumb.getexif() and len(t.data) < len(p.data)
+    # A small photo is never enlarged.
+    small = make_thumbnail(prepare_photo(_image("PNG", size=(120, 90))))
+    assert (small.width, small.height) == (120, 90)
 
 
 @pytest.mark.parametrize(
@@ -58,7 +66,7 @@ def test_prepare_photo_refuses(data, message):
     assert exc.value.message == message
 
 
-def test_photo_limits_and_rights(net, settings, tmp_path):
+def test_photo_limits_and_rights(net, settings, tmp_path, django_capture_on_commit_callbacks):
     settings.MEDIA_ROOT = tmp_path
     with pytest.raises(DomainError):
         photos.add_position_photo(net.legal, actor=net.staff, data=b"not an image")
@@ -73,8 +81,13 @@ def test_photo_limits_and_rights(net, settings, tmp_path):
     )  # fmt: skip
     ph = photos.add_activity_photo(a, actor=net.staff, data=_image(), caption="现场")
     assert ph.image.name.startswith(f"network/activities/{a.pk}/") and ph.size > 0
-    photos.remove_photo(ph, actor=net.staff)
+    assert ph.thumb.name.startswith(f"network/activities/{a.pk}/thumbs/")
+    files = [tmp_path / ph.image.name, tmp_path / ph.thumb.name]
+    assert all(f.is_file() for f in files)
+    with django_capture_on_commit_callbacks(execute=True):  # files go once the row has
+        photos.remove_photo(ph, actor=net.staff)
     assert not a.photos.exists()
+    assert not any(f.exists() for f in files)  # both renditions gone with the photo
 
 
 @pytest.mark.django_db(transaction=True)
@@ -117,3 +130,62 @@ def test_upload_over_live_server_and_shown_on_phone_page(live_server, net, setti
     nobody = net.county.users["nobody"]
     assert outsider.login(nobody.mobile, PASSWORD).status in (200, 302)
     assert outsider.raw(src)[0] == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_activity_gallery_over_live_server(live_server, net, settings, tmp_path):
+    """Photos uploaded on the console's activity page show on the phone's activity page as
+    a gallery of thumbnails (each a small rendition made at upload), each opening a page
+    with the photo large; a person out of the activity's scope fetches none of them."""
+    settings.MEDIA_ROOT = tmp_path
+    a = activities.create_activity(
+        net.county.town_a, actor=net.staff, kind=ActivityKind.CAMPAIGN, title="普法宣传周",
+        place="城北广场", starts_at=slot(), ends_at=slot(hour=16),
+    )  # fmt: skip
+    staff = Session(live_server.url)
+    assert staff.login(net.staff.mobile, PASSWORD).status in (200, 302)
+    console = f"/console/network/activities/{a.pk}/"
+    for caption, size in (("展台", (1200, 900)), ("发放资料", (900, 1200))):
+        body, ctype = _multipart(
+            {"csrfmiddlewaretoken": staff.form_token(console), "caption": caption},
+            {"photo": (f"{caption}.png", _image("PNG", size=size), "image/png")},
+        )
+        status, _ctype, text = staff.raw(f"{console}photos/", body=body, content_type=ctype)
+        assert status == 200 and "照片已上传" in text.decode()
+    first, second = ActivityPhoto.objects.filter(activity=a).order_by("id")
+    assert (first.width, first.height, second.width, second.height) == (1200, 900, 900, 1200)
+
+    worker = Session(live_server.url)
+    assert worker.login(net.worker.mobile, PASSWORD).status in (200, 302)
+    page = worker.get(f"/network/activities/{a.pk}/")
+    assert page.status == 200 and 'class="network-gallery"' in page.body
+    for ph in (first, second):
+        assert f'src="/network/photos/activity/{ph.pk}/thumb/"' in page.body
+        assert f'href="/network/activities/{a.pk}/photos/{ph.pk}/"' in page.body
+    # Thumbnails: 400 px on the longer side, the ratio kept (1200×900 → 400×300).
+    sizes = []
+    for ph in (first, second):
+        status, ctype, data = worker.raw(f"/network/photos/activity/{ph.pk}/thumb/")
+        assert (status, ctype) == (200, "image/jpeg")
+        sizes.append(Image.open(io.BytesIO(data)).size)
+    assert sizes == [(400, 300), (300, 400)]
+    large = worker.get(f"/network/activities/{a.pk}/photos/{second.pk}/")
+    assert large.status == 200 and "第2张，共2张" in large.body and "发放资料" in large.body
+    assert f'src="/network/photos/activity/{second.pk}/"' in large.body
+    assert f'href="/network/activities/{a.pk}/photos/{first.pk}/"' in large.body  # 上一张
+    status, _ctype, data = worker.raw(f"/network/photos/activity/{second.pk}/")
+    assert status == 200 and Image.open(io.BytesIO(data)).size == (900, 1200)
+    # A photo of another activity is not a page of this one.
+    assert worker.get(f"/network/activities/{a.pk + 1}/photos/{first.pk}/").status == 404
+
+    # Staff (no worker record of their own) open the phone page too, without 报名参加.
+    phone = staff.get(f"/network/activities/{a.pk}/")
+    assert phone.status == 200 and phone.body.count("/thumb/") == 2 and "报名参加" not in phone.body
+
+    outsider = Session(live_server.url)
+    assert outsider.login(net.county.users["nobody"].mobile, PASSWORD).status in (200, 302)
+    for path in (f"/network/photos/activity/{first.pk}/thumb/",
+                 f"/network/photos/activity/{first.pk}/",
+                 f"/network/activities/{a.pk}/photos/{first.pk}/",
+                 f"/network/activities/{a.pk}/"):  # fmt: skip
+        assert outsider.raw(path)[0] == 404, path

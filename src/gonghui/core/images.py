@@ -7,6 +7,9 @@ bombs) and anything Pillow cannot decode, then turns the picture upright (EXIF o
 shrinks it to at most ``MAX_SIDE`` pixels on its longer side (phone-sized) and re-encodes it
 as JPEG. Re-encoding drops every metadata block — a phone photo's EXIF GPS position and
 device data never reach the server's disk.
+
+``make_thumbnail(prepared)`` gives the small rendition of an accepted photo (at most
+``THUMB_SIDE`` pixels on its longer side) for galleries on a phone over mobile data.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from .errors import DomainError
 MAX_BYTES = 8 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 MAX_SIDE = 1600
+THUMB_SIDE = 400  # a grid cell of a phone gallery at twice the CSS pixels
 FORMATS = {"JPEG", "PNG", "WEBP"}
 
 
@@ -68,3 +72,17 @@ def prepare_photo(data: bytes, *, field: str = "photo") -> PreparedPhoto:
     except (OSError, SyntaxError, ValueError):
         raise DomainError("照片文件已损坏，无法读取", field=field) from None
     return PreparedPhoto(out.getvalue(), width, height, fmt)
+
+
+def make_thumbnail(prepared: PreparedPhoto, *, side: int = THUMB_SIDE) -> PreparedPhoto:
+    """The small JPEG rendition of a photo ``prepare_photo`` accepted (already upright and
+    without metadata): at most ``side`` pixels on its longer side, never enlarged."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(prepared.data)) as img:
+        img.load()
+        img.thumbnail((side, side))
+        out = io.BytesIO()
+        img.convert("RGB").save(out, "JPEG", quality=80, optimize=True)
+        width, height = img.size
+    return PreparedPhoto(out.getvalue(), width, height, "JPEG")

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from gonghui.core.domain import audit
 from gonghui.core.errors import DomainError
-from gonghui.core.images import prepare_photo
+from gonghui.core.images import make_thumbnail, prepare_photo
 
 from ..models import Activity, ActivityPhoto, Position, PositionPhoto
 from .common import clean_text, require_runner, user_of
@@ -19,6 +19,7 @@ MAX_PHOTOS = 12
 def _add(model, owner, field: str, *, actor, data: bytes, caption: str, action: str):
     caption = clean_text(caption, field="caption", label="照片说明", limit=100, required=False)
     prepared = prepare_photo(data)  # refused before anything is written
+    thumb = make_thumbnail(prepared)
     with transaction.atomic():
         # Lock the owner so two uploads cannot both pass the count check.
         type(owner).objects.select_for_update().filter(pk=owner.pk).first()
@@ -29,12 +30,15 @@ def _add(model, owner, field: str, *, actor, data: bytes, caption: str, action: 
                       uploaded_by=user_of(actor))  # fmt: skip
         photo.image.save("photo.jpg", ContentFile(prepared.data), save=False)
         try:
+            photo.thumb.save("thumb.jpg", ContentFile(thumb.data), save=False)
             photo.save()
             audit.record(action, actor=actor, obj=owner,
                          after={"photo": photo.pk, "caption": caption,
                                 "size": [prepared.width, prepared.height]})  # fmt: skip
         except Exception:
             photo.image.delete(save=False)
+            if photo.thumb:
+                photo.thumb.delete(save=False)
             raise
     return photo
 
@@ -58,4 +62,10 @@ def remove_photo(photo, *, actor) -> None:
         pk = photo.pk
         photo.delete()
         audit.record("network.photo.remove", actor=actor, obj=owner, after={"photo": pk})
-        transaction.on_commit(lambda: photo.image.delete(save=False))
+        transaction.on_commit(lambda: _delete_files(photo))
+
+
+def _delete_files(photo) -> None:
+    photo.image.delete(save=False)
+    if photo.thumb:
+        photo.thumb.delete(save=False)

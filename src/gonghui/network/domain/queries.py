@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, FilteredRelation, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from gonghui.core.geo import degrees_box, haversine_m
@@ -39,35 +39,44 @@ POSITION_FIELDS = (
     "id", "org_unit_id", "home_id", "name", "kind", "address", "latitude", "longitude",
     "capacity", "accessible", "contact", "venue_id", "active",
 )  # fmt: skip
+#: Fields of a service in it (the API's ``NetworkServiceOut``).
 SERVICE_FIELDS = (
-    "id", "position_id", "name", "category", "pricing", "price", "subsidy_rule", "bookable",
-    "slot_minutes", "slot_capacity",
+    "id", "name", "category", "pricing", "price", "subsidy_rule", "bookable", "slot_minutes",
+    "slot_capacity",
 )  # fmt: skip
 
 
-def _within(
-    lat: float, lon: float, *, user, mode: str, limit: int, kind: str | None,
-    within_m: float | None, fields: tuple[str, ...],
-) -> list[tuple[float, dict]]:  # fmt: skip
-    """(distance, row) of the nearest ``limit`` positions in the circle, nearest first.
-    One query: a bounding box on the indexed latitude/longitude (``core.geo.degrees_box``)
-    narrows the rows to the circle's square, then the exact great-circle distance decides."""
-    radius = within_m if within_m is not None else reach_m(mode)
+def _in_box(lat: float, lon: float, radius: float, *, user, kind: str | None) -> QuerySet:
+    """Active positions in the caller's ``browse`` scope inside the square around the
+    circle: a bounding box on the indexed latitude/longitude (``core.geo.degrees_box``)."""
     dlat, dlon = degrees_box(lat, radius)
     qs = Position.objects.restrict(user, "browse") if user is not None else Position.objects
     qs = qs.filter(
         active=True, latitude__gte=lat - dlat, latitude__lte=lat + dlat,
         longitude__gte=lon - dlon, longitude__lte=lon + dlon,
     )  # fmt: skip
-    if kind:
-        qs = qs.filter(kind=kind)
+    return qs.filter(kind=kind) if kind else qs
+
+
+def _within(
+    lat: float, lon: float, *, user, mode: str, limit: int, kind: str | None,
+    within_m: float | None,
+) -> list[tuple[float, int]]:  # fmt: skip
+    """(distance, id) of the nearest ``limit`` positions in the circle, nearest first: the
+    box narrows the rows to the circle's square, then the exact great-circle distance
+    decides."""
+    radius = within_m if within_m is not None else reach_m(mode)
     near = []
-    for row in qs.order_by().values(*fields):  # sorted here, by distance
-        d = haversine_m(lat, lon, float(row["latitude"]), float(row["longitude"]))
+    for pk, plat, plon in (
+        _in_box(lat, lon, radius, user=user, kind=kind)
+        .order_by()
+        .values_list("id", "latitude", "longitude")
+    ):
+        d = haversine_m(lat, lon, float(plat), float(plon))
         if d <= radius:
-            near.append((d, row["id"], row))
-    near.sort(key=lambda t: (t[0], t[1]))
-    return [(d, row) for d, _pk, row in near[:limit]]
+            near.append((d, pk))
+    near.sort()
+    return near[:limit]
 
 
 def near_rows(
@@ -75,21 +84,37 @@ def near_rows(
     kind: str | None = None, within_m: float | None = None,
 ) -> list[dict]:  # fmt: skip
     """What ``nearest_positions`` finds, as plain rows (the API's "near me"): the position's
-    fields, distance, minutes by mode and active services — two queries, no model objects."""
-    near = _within(lat, lon, user=user, mode=mode, limit=limit, kind=kind,
-                   within_m=within_m, fields=POSITION_FIELDS)  # fmt: skip
-    if not near:
-        return []
-    services: dict[int, list[dict]] = {row["id"]: [] for _d, row in near}
-    active = Service.objects.filter(active=True, position_id__in=list(services))
-    for s in active.order_by("category", "name", "id").values(*SERVICE_FIELDS):
-        services[s["position_id"]].append(s)
+    fields, distance, minutes by mode and active services. One query — the positions in the
+    box, each joined to its active services (a ``FilteredRelation``, so a position without
+    one still comes, once) — then the distance in Python; no model objects."""
+    radius = within_m if within_m is not None else reach_m(mode)
+    joined = FilteredRelation("services", condition=Q(services__active=True))
+    rows = (
+        _in_box(lat, lon, radius, user=user, kind=kind)
+        .annotate(svc=joined).order_by()
+        .values_list(*POSITION_FIELDS, *(f"svc__{f}" for f in SERVICE_FIELDS))
+    )  # fmt: skip
+    n = len(POSITION_FIELDS)
+    ilat, ilon = POSITION_FIELDS.index("latitude"), POSITION_FIELDS.index("longitude")
+    found: dict[int, tuple[float, dict, list] | None] = {}
+    for r in rows:
+        pk = r[0]
+        if pk not in found:
+            d = haversine_m(lat, lon, float(r[ilat]), float(r[ilon]))
+            found[pk] = (
+                (d, dict(zip(POSITION_FIELDS, r[:n], strict=True)), []) if d <= radius else None
+            )
+        entry = found[pk]
+        if entry is not None and r[n] is not None:
+            entry[2].append(dict(zip(SERVICE_FIELDS, r[n:], strict=True)))
+    near = sorted((e for e in found.values() if e is not None), key=lambda e: (e[0], e[1]["id"]))
     out = []
-    for d, row in near:
+    for d, row, services in near[:limit]:
+        services.sort(key=lambda s: (s["category"], s["name"], s["id"]))
         minutes = travel_minutes(d)
         out.append({
             "position": row, "distance_m": round(d, 1), "walk_minutes": minutes["walk"],
-            "ebike_minutes": minutes["ebike"], "services": services[row["id"]],
+            "ebike_minutes": minutes["ebike"], "services": services,
         })  # fmt: skip
     return out
 
@@ -102,17 +127,15 @@ def nearest_positions(
     (or ``within_m`` metres), nearest first, with their active services. ``user``: the
     caller, whose ``browse`` scope applies (any signed-in person sees the directory);
     without one, the directory of active positions."""
-    near = _within(lat, lon, user=user, mode=mode, limit=limit, kind=kind,
-                   within_m=within_m, fields=("id", "latitude", "longitude"))  # fmt: skip
+    near = _within(lat, lon, user=user, mode=mode, limit=limit, kind=kind, within_m=within_m)
     if not near:
         return []
     active = Prefetch("services", queryset=Service.objects.filter(active=True))
-    by_pk = Position.objects.prefetch_related(active).in_bulk([row["id"] for _d, row in near])
+    by_pk = Position.objects.prefetch_related(active).in_bulk([pk for _d, pk in near])
     return [
-        Nearby(by_pk[row["id"]], round(d, 1), travel_minutes(d),
-               list(by_pk[row["id"]].services.all()))
-        for d, row in near
-    ]  # fmt: skip
+        Nearby(by_pk[pk], round(d, 1), travel_minutes(d), list(by_pk[pk].services.all()))
+        for d, pk in near
+    ]
 
 
 def workplace_of(person) -> DemandPoint | None:

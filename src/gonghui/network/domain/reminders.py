@@ -76,7 +76,9 @@ def send_booking_reminders(*, actor, now: dt.datetime) -> int:
         .select_related("service__position", "person").order_by("starts_at", "id")
     )  # fmt: skip
     for b in due:
-        notify(b.person, kind=Notification.Kind.REMINDER, text=booking_text(b), url="/network/")
+        notify(
+            b.person, kind=Notification.Kind.BOOKING_REMINDER, text=booking_text(b), url="/network/"
+        )
         b.reminded_at = now
         b.save(update_fields=["reminded_at"])
     if due:
@@ -94,7 +96,7 @@ def send_activity_reminders(*, actor, now: dt.datetime) -> int:
         .select_related("activity__position", "person").order_by("activity__starts_at", "id")
     )  # fmt: skip
     for r in due:
-        notify(r.person, kind=Notification.Kind.REMINDER, text=activity_text(r),
+        notify(r.person, kind=Notification.Kind.ACTIVITY_REMINDER, text=activity_text(r),
                url=f"/network/activities/{r.activity_id}/")  # fmt: skip
         r.reminded_at = now
         r.save(update_fields=["reminded_at"])

@@ -17,8 +17,15 @@ def _photo_path(instance, filename: str) -> str:
     return f"network/{instance.AREA}/{instance.owner_id}/{uuid.uuid4().hex}.jpg"
 
 
+def _thumb_path(instance, filename: str) -> str:
+    return f"network/{instance.AREA}/{instance.owner_id}/thumbs/{uuid.uuid4().hex}.jpg"
+
+
 class PhotoBase(models.Model):
     image = models.FileField(upload_to=_photo_path, max_length=200)
+    #: The small rendition for galleries (``core.images.make_thumbnail``), made at upload;
+    #: empty for photos uploaded before thumbnails existed (the full image is served).
+    thumb = models.FileField(upload_to=_thumb_path, max_length=200, blank=True)
     caption = models.CharField("照片说明", max_length=100, blank=True)
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -159,11 +160,15 @@ def checkin(request, token: str):
 
 @login_required
 def activity(request, activity_id: int):
-    person = _person(request)
-    a = get_object_or_404(Activity.objects.restrict(request.user, "browse"), pk=activity_id)
-    registered = a.registrations.filter(person=person).first()
+    """An activity on the phone: when and where, registration (for a worker), its photos as
+    a gallery. Staff who see the activity in their subtree may open it too."""
+    person = getattr(request.user, "person", None)
+    a = _get_seen(Activity, request.user, activity_id)
+    registered = a.registrations.filter(person=person).first() if person else None
     error = None
     if request.method == "POST":
+        if person is None:
+            raise PermissionDenied
         try:
             activities.register(a, actor=request.user, person=person)
             messages.success(request, _("报名成功"))
@@ -173,8 +178,9 @@ def activity(request, activity_id: int):
         except DomainError as exc:
             error = exc.message
     return render(request, "network/portal/activity.html", {
-        "a": a, "registered": registered, "error": error,
+        "a": a, "person": person, "registered": registered, "error": error,
         "left": None if a.cap is None else max(0, a.cap - a.registrations.count()),
+        "photos": list(a.photos.all()),
     })  # fmt: skip
 
 
@@ -206,29 +212,71 @@ def _seen(model, user, pk: int) -> bool:
     )
 
 
-def _photo_response(photo) -> FileResponse:
+def _get_seen(model, user, pk: int):
+    """The position or activity if ``user`` sees it (as ``_seen``), else 404."""
+    for action in ("browse", "view"):
+        obj = model.objects.restrict(user, action).filter(pk=pk).first()
+        if obj is not None:
+            return obj
+    raise Http404
+
+
+def _photo_response(photo, *, thumb: bool = False) -> FileResponse:
+    stored = photo.thumb if thumb and photo.thumb else photo.image
     try:
-        handle = photo.image.open("rb")
+        handle = stored.open("rb")
     except FileNotFoundError:
         raise Http404 from None
     res = FileResponse(handle, content_type="image/jpeg")
-    res["Content-Disposition"] = f'inline; filename="photo-{photo.pk}.jpg"'
+    name = f"photo-{photo.pk}{'-thumb' if thumb else ''}.jpg"
+    res["Content-Disposition"] = f'inline; filename="{name}"'
     res["X-Content-Type-Options"] = "nosniff"
     res["Cache-Control"] = "private, max-age=3600"
     return res
 
 
 @login_required
-def position_photo(request, photo_id: int):
+def position_photo(request, photo_id: int, thumb: bool = False):
     photo = get_object_or_404(PositionPhoto, pk=photo_id)
     if not _seen(Position, request.user, photo.position_id):
         raise Http404
-    return _photo_response(photo)
+    return _photo_response(photo, thumb=thumb)
 
 
 @login_required
-def activity_photo(request, photo_id: int):
+def activity_photo(request, photo_id: int, thumb: bool = False):
     photo = get_object_or_404(ActivityPhoto, pk=photo_id)
     if not _seen(Activity, request.user, photo.activity_id):
         raise Http404
-    return _photo_response(photo)
+    return _photo_response(photo, thumb=thumb)
+
+
+def _gallery_page(request, owner, photo_id: int, *, photo_url: str, page_url: str, back: str):
+    """One photo of a gallery, large, with the previous and next ones a tap away."""
+    photos = list(owner.photos.all())
+    index = next((i for i, ph in enumerate(photos) if ph.pk == photo_id), None)
+    if index is None:
+        raise Http404
+    return render(request, "network/portal/photo.html", {
+        "owner": owner, "title": getattr(owner, "title", None) or owner.name,
+        "photo": photos[index], "number": index + 1, "total": len(photos),
+        "prev": photos[index - 1] if index else None,
+        "next": photos[index + 1] if index + 1 < len(photos) else None,
+        "photo_url": photo_url, "page_url": page_url, "back": back,
+    })  # fmt: skip
+
+
+@login_required
+def position_gallery(request, position_id: int, photo_id: int):
+    p = _get_seen(Position, request.user, position_id)
+    return _gallery_page(request, p, photo_id, photo_url="network:position_photo",
+                         page_url="network:position_gallery",
+                         back=reverse("network:position", args=[p.pk]))  # fmt: skip
+
+
+@login_required
+def activity_gallery(request, activity_id: int, photo_id: int):
+    a = _get_seen(Activity, request.user, activity_id)
+    return _gallery_page(request, a, photo_id, photo_url="network:activity_photo",
+                         page_url="network:activity_gallery",
+                         back=reverse("network:activity", args=[a.pk]))  # fmt: skip

@@ -9,6 +9,7 @@ SMS gateway never undoes the change it reports.
 import logging
 
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from gonghui.accounts.sms import get_sender
 from gonghui.orgs.models import Person
@@ -55,17 +56,19 @@ def notify(
 
 #: Where a message without its own link leads, and the words on its button.
 _KIND_LINKS = {
-    Notification.Kind.EVALUATION: ("/e/", "去评价"),
-    Notification.Kind.REMINDER: ("/t/me/", "查看课程"),
-    Notification.Kind.PLAN_CHANGED: ("/t/me/", "查看培训"),
-    Notification.Kind.PLAN_CANCELLED: ("/t/me/", "查看培训"),
+    Notification.Kind.EVALUATION: ("/e/", gettext_noop("去评价")),
+    Notification.Kind.REMINDER: ("/t/me/", gettext_noop("查看课程")),
+    Notification.Kind.BOOKING_REMINDER: ("/network/", gettext_noop("查看预约")),
+    Notification.Kind.ACTIVITY_REMINDER: ("/network/", gettext_noop("查看活动")),
+    Notification.Kind.PLAN_CHANGED: ("/t/me/", gettext_noop("查看培训")),
+    Notification.Kind.PLAN_CANCELLED: ("/t/me/", gettext_noop("查看培训")),
 }
 
 
 def link_for(notice: Notification) -> tuple[str, str]:
     """Where the message asks the person to go, and the words on its button: its own link
     (a form to fill, a plan) or, for older messages without one, the page of its kind."""
-    url, label = _KIND_LINKS.get(notice.kind, ("/t/me/", "查看报名"))
+    url, label = _KIND_LINKS.get(notice.kind, ("/t/me/", gettext_noop("查看报名")))
     return (notice.url or url), label
 
 

@@ -6,6 +6,7 @@ person has an account with a mobile number.
 """
 
 from django.db import models
+from django.utils.translation import gettext_noop
 
 from gonghui.core.scope import ScopedQuerySet
 from gonghui.orgs.models import Person
@@ -17,15 +18,20 @@ class NotificationQuerySet(ScopedQuerySet):
 
 class Notification(models.Model):
     class Kind(models.TextChoices):
-        ENROLLED = "enrolled", "报名成功"
-        WAITLISTED = "waitlisted", "进入候补"
-        PROMOTED = "promoted", "候补转正"
-        CANCELLED = "cancelled", "报名已取消"
-        REMINDER = "reminder", "开课提醒"
-        PLAN_CHANGED = "plan_changed", "培训变更"
-        PLAN_CANCELLED = "plan_cancelled", "培训取消"
-        EVALUATION = "evaluation", "培训评价"
-        DEMAND_PLAN = "demand_plan", "需求进展"
+        ENROLLED = "enrolled", gettext_noop("报名成功")
+        WAITLISTED = "waitlisted", gettext_noop("进入候补")
+        PROMOTED = "promoted", gettext_noop("候补转正")
+        CANCELLED = "cancelled", gettext_noop("报名已取消")
+        REMINDER = "reminder", gettext_noop("开课提醒")  # a training session's
+        BOOKING_REMINDER = (
+            "booking_reminder",
+            gettext_noop("预约提醒"),
+        )  # a service booking's (network)
+        ACTIVITY_REMINDER = "activity_reminder", gettext_noop("活动提醒")  # an activity's (network)
+        PLAN_CHANGED = "plan_changed", gettext_noop("培训变更")
+        PLAN_CANCELLED = "plan_cancelled", gettext_noop("培训取消")
+        EVALUATION = "evaluation", gettext_noop("培训评价")
+        DEMAND_PLAN = "demand_plan", gettext_noop("需求进展")
 
     person = models.ForeignKey(
         Person, on_delete=models.CASCADE, related_name="notifications", verbose_name="职工"
