@@ -142,11 +142,11 @@ def test_activity_gallery_over_live_server(live_server, net, settings, tmp_path)
         net.county.town_a, actor=net.staff, kind=ActivityKind.CAMPAIGN, title="普法宣传周",
         place="城北广场", starts_at=slot(), ends_at=slot(hour=16),
     )  # fmt: skip
-    staff = Session(live_server.url)
+    staff = LiveSession(live_server.url)
     assert staff.login(net.staff.mobile, PASSWORD).status in (200, 302)
     console = f"/console/network/activities/{a.pk}/"
     for caption, size in (("展台", (1200, 900)), ("发放资料", (900, 1200))):
-        body, ctype = _multipart(
+        body, ctype = multipart(
             {"csrfmiddlewaretoken": staff.form_token(console), "caption": caption},
             {"photo": (f"{caption}.png", _image("PNG", size=size), "image/png")},
         )
@@ -155,7 +155,7 @@ def test_activity_gallery_over_live_server(live_server, net, settings, tmp_path)
     first, second = ActivityPhoto.objects.filter(activity=a).order_by("id")
     assert (first.width, first.height, second.width, second.height) == (1200, 900, 900, 1200)
 
-    worker = Session(live_server.url)
+    worker = LiveSession(live_server.url)
     assert worker.login(net.worker.mobile, PASSWORD).status in (200, 302)
     page = worker.get(f"/network/activities/{a.pk}/")
     assert page.status == 200 and 'class="network-gallery"' in page.body
@@ -182,7 +182,7 @@ def test_activity_gallery_over_live_server(live_server, net, settings, tmp_path)
     phone = staff.get(f"/network/activities/{a.pk}/")
     assert phone.status == 200 and phone.body.count("/thumb/") == 2 and "报名参加" not in phone.body
 
-    outsider = Session(live_server.url)
+    outsider = LiveSession(live_server.url)
     assert outsider.login(net.county.users["nobody"].mobile, PASSWORD).status in (200, 302)
     for path in (f"/network/photos/activity/{first.pk}/thumb/",
                  f"/network/photos/activity/{first.pk}/",
