@@ -4,6 +4,7 @@ at a desk, staff register a position, see coverage and gaps on the map page, rec
 campaign's materials and open its printable report."""
 
 import datetime as dt
+import time
 
 import pytest
 from django.utils import timezone
@@ -28,6 +29,15 @@ def _png() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (64, 48), (30, 90, 160)).save(out, "PNG")
     return out.getvalue()
+
+
+def _until(page, expression: str, seconds: float = 30) -> None:
+    """Poll ``expression`` through ``evaluate`` (``wait_for_function`` evaluates a string with
+    the page's own eval, which the Content Security Policy forbids)."""
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"timed out waiting for {expression}"
+        time.sleep(0.25)
 
 
 def test_worker_finds_books_checks_in_and_registers(phone, live_server, net, shot):  # noqa: F811
@@ -207,9 +217,10 @@ def test_phone_activity_gallery(phone, chromium, live_server, net, settings, tmp
     expect(grid).to_have_count(4)
     expect(phone.locator("#photos-heading")).to_contain_text("4张")
     # Every thumbnail loaded — the small rendition (400 px on the longer side), not the photo.
-    phone.wait_for_function(
+    _until(
+        phone,
         "[...document.querySelectorAll('.network-gallery img')]"
-        ".every(i => i.complete && i.naturalWidth > 0)"
+        ".every(i => i.complete && i.naturalWidth > 0)",
     )
     natural = grid.evaluate_all("imgs => imgs.map(i => [i.naturalWidth, i.naturalHeight])")
     assert natural == [[400, 300], [300, 400], [400, 225], [400, 400]]
@@ -223,7 +234,7 @@ def test_phone_activity_gallery(phone, chromium, live_server, net, settings, tmp
     grid.nth(1).tap()
     expect(phone.locator("#photo-position")).to_have_text("第2张，共4张")
     big = phone.locator(".network-photo-large img")
-    phone.wait_for_function("document.querySelector('.network-photo-large img').naturalWidth > 0")
+    _until(phone, "document.querySelector('.network-photo-large img').naturalWidth > 0")
     assert big.evaluate("i => [i.naturalWidth, i.naturalHeight]") == [1200, 1600]
     assert big.bounding_box()["width"] <= 390
     expect(phone.locator(".network-photo-large figcaption")).to_contain_text("劳模分享")

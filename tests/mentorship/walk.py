@@ -112,6 +112,7 @@ def pages(o) -> dict:
                                                  "skill": o["skill"].pk}),
         "mentorship_console:pair": ([a], {}),
         "mentorship_console:agreement": ([ag], {}),
+        "mentorship_console:link_honours": ([ag], {}),
         "mentorship_console:goal_score": ([ag], {"goal": o["m_goal"].pk, "score": 100,
                                                  "on": "2026-06-30"}),
         "mentorship_console:achievement": ([ag], {"person": o["person"].pk,
