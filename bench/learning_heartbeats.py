@@ -34,6 +34,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from scratch import pg_scratch  # noqa: E402 - the benchmarks' one scratch-database helper
+
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 PG_DB = "gonghui_bench_beats"
 TARGET = 0.5
@@ -48,13 +52,6 @@ def pg_available() -> bool:
             return True
     except Exception:
         return False
-
-
-def pg_admin(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(sql)
 
 
 def main() -> int:
@@ -80,9 +77,7 @@ def main() -> int:
         if backend == "sqlite":
             env["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
         else:
-            pg_admin(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-            pg_admin(f"CREATE DATABASE {PG_DB}")
-            env["DATABASE_URL"] = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{PG_DB}"
+            env["DATABASE_URL"] = pg_scratch(PG_ADMIN_URL, PG_DB, create=True)
         try:
             cmd = [sys.executable, __file__, "--child", backend, "--learners",
                    str(args.learners), "--seconds", str(args.seconds), "--rounds",
@@ -90,7 +85,7 @@ def main() -> int:
             failed |= subprocess.run(cmd, env=env, check=False).returncode  # noqa: S603
         finally:
             if backend == "postgresql":
-                pg_admin(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+                pg_scratch(PG_ADMIN_URL, PG_DB, create=False)
             shutil.rmtree(tmp, ignore_errors=True)
     return failed
 
